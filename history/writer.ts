@@ -1,0 +1,38 @@
+import { openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import type { Op, OpInput } from './op.ts';
+
+/**
+ * Appends ops to a `history.jsonl` as they happen: one synchronous write a
+ * line, so a run that dies keeps every op it had recorded. Numbers ops
+ * densely in the order they are appended (that order is the real-time order).
+ * Not safe across processes: one writer per file.
+ */
+export class HistoryWriter {
+  private fd: number | undefined;
+  private next = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  /** Appends one op, assigning its index; returns the numbered op. Throws if closed. */
+  append(op: OpInput): Op {
+    if (this.fd === undefined) throw new Error(`history ${this.path} is closed`);
+    const numbered = { ...op, index: this.next++ } as Op;
+    writeSync(this.fd, JSON.stringify(numbered) + '\n');
+    return numbered;
+  }
+
+  /** How many ops have been appended. */
+  get count(): number {
+    return this.next;
+  }
+
+  /** Flushes to disk and closes; idempotent. */
+  close(): void {
+    if (this.fd === undefined) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

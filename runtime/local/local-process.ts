@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { once } from 'node:events';
+import { track, signalGroup } from './supervisor.ts';
+
+/** How to start one local process. */
+export interface ProcessSpec {
+  /** Shown in errors and logs: `redis`, `postgres-replica-1`. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** stdout and stderr are appended here. */
+  logFile: string;
+  /** Run as this user (PostgreSQL refuses root). */
+  uid?: number;
+  gid?: number;
+  /** Resolves once the process serves; polled until `readyTimeoutMs`. */
+  ready: () => Promise<boolean>;
+  readyTimeoutMs?: number;
+  /** Signal for a graceful stop; SIGKILL follows after `stopGraceMs`. */
+  stopSignal?: NodeJS.Signals;
+  stopGraceMs?: number;
+}
+
+/**
+ * A child process with a lifecycle: start (waits for readiness), stop
+ * (graceful, then SIGKILL), kill (-9), pause (SIGSTOP), resume (SIGCONT),
+ * restart (same spec: same port, same data). Signals go to the whole process
+ * group. Tracked by the supervisor, so it never outlives us.
+ */
+export class LocalProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Spawns and waits until `ready()`; throws with the log's tail if it dies or times out. */
+  async start(): Promise<this> {
+    const { spec } = this;
+    mkdirSync(dirname(spec.logFile), { recursive: true });
+    const log = createWriteStream(spec.logFile, { flags: 'a' });
+    await once(log, 'open');
+    const child = spawn(spec.command, spec.args, {
+      env: spec.env ?? process.env,
+      cwd: spec.cwd,
+      uid: spec.uid,
+      gid: spec.gid,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    this.child = child;
+    track(child);
+    this.exited = once(child, 'exit').catch(() => undefined);
+    const spawnError = once(child, 'error').then(([err]) => {
+      throw new Error(`${spec.name}: cannot start ${spec.command}: ${(err as Error).message}`);
+    });
+    spawnError.catch(() => undefined);
+    await Promise.race([this.waitReady(), spawnError]);
+    return this;
+  }
+
+  private async waitReady(): Promise<void> {
+    const { spec } = this;
+    const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`${spec.name} exited before it was ready (code ${this.child?.exitCode}); see ${spec.logFile}`);
+      if (await spec.ready().catch(() => false)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.kill();
+    throw new Error(`${spec.name} was not ready after ${spec.readyTimeoutMs ?? 30_000} ms; see ${spec.logFile}`);
+  }
+
+  /** Graceful stop, SIGKILL after the grace period; idempotent. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    signalGroup(child, 'SIGCONT');
+    signalGroup(child, this.spec.stopSignal ?? 'SIGTERM');
+    const grace = new Promise((r) => setTimeout(r, this.spec.stopGraceMs ?? 5_000).unref());
+    if ((await Promise.race([this.exited.then(() => 'exited'), grace])) !== 'exited') signalGroup(child, 'SIGKILL');
+    await this.exited;
+  }
+
+  /** kill -9 the process group and wait for it to be gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    signalGroup(child, 'SIGKILL');
+    signalGroup(child, 'SIGCONT');
+    await this.exited;
+  }
+
+  /** SIGSTOP the process group: it holds its sockets but answers nothing. */
+  async pause(): Promise<void> {
+    if (this.child && this.running) signalGroup(this.child, 'SIGSTOP');
+  }
+
+  /** SIGCONT the process group. */
+  async resume(): Promise<void> {
+    if (this.child && this.running) signalGroup(this.child, 'SIGCONT');
+  }
+
+  /** Starts again from the same spec (same port, same data dir) after a kill or stop. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+}
