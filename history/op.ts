@@ -30,4 +30,13 @@ export interface Op {
 }
 
 /** An op before the history writer numbers it. */
-export type OpInput = Omit<Op, 'index'> & { index?: number };
+export interface OpInput {
+  index?: number;
+  time: number;
+  process: ProcessId;
+  type: OpType;
+  f: string;
+  key?: string;
+  value: unknown;
+  [extra: string]: unknown;
+}

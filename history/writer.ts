@@ -10,15 +10,23 @@ import type { Op, OpInput } from './op.ts';
 export class HistoryWriter {
   private fd: number | undefined;
   private next = 0;
+  private lastTimeNs = 0;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a');
   }
 
-  /** Appends one op, assigning its index; returns the numbered op. Throws if closed. */
+  /**
+   * Appends one op, assigning its index; returns the numbered op. Throws if
+   * closed. `time` is kept monotonic: ops come from two clocks (k6's
+   * millisecond `Date.now()`, the nemesis's `hrtime`), so an op stamped a
+   * hair before its predecessor is raised to it rather than reordered — the
+   * file order is the real-time order, and `time` must agree with it.
+   */
   append(op: OpInput): Op {
     if (this.fd === undefined) throw new Error(`history ${this.path} is closed`);
-    const numbered = { ...op, index: this.next++ } as Op;
+    this.lastTimeNs = Math.max(this.lastTimeNs, op.time);
+    const numbered = { ...op, index: this.next++, time: this.lastTimeNs } as Op;
     writeSync(this.fd, JSON.stringify(numbered) + '\n');
     return numbered;
   }
