@@ -11,6 +11,8 @@ export class HistoryWriter {
   private fd: number | undefined;
   private next = 0;
   private lastTimeNs = 0;
+  /** Ops appended so far by type, plus how many of them were nemesis events. */
+  readonly counts = { invoke: 0, ok: 0, fail: 0, info: 0, nemesis: 0 };
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a');
@@ -28,6 +30,8 @@ export class HistoryWriter {
     this.lastTimeNs = Math.max(this.lastTimeNs, op.time);
     const numbered = { ...op, index: this.next++, time: this.lastTimeNs } as Op;
     writeSync(this.fd, JSON.stringify(numbered) + '\n');
+    this.counts[numbered.type]++;
+    if (numbered.process === 'nemesis') this.counts.nemesis++;
     return numbered;
   }
 
