@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
  * reads the pid files an environment leaves and stops what remains.
  */
 const live = new Set<ChildProcess>();
-const cleanups = new Set<() => Promise<void>>();
+const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
 let shuttingDown = false;
 
@@ -24,13 +24,20 @@ export function track(child: ChildProcess): void {
 }
 
 /**
- * Registers an async cleanup (stop a component, remove toxics) to run on
- * SIGINT/SIGTERM before the process groups are killed; returns an unregister.
+ * Registers an async cleanup (stop a component, remove toxics, save results)
+ * to run on SIGINT/SIGTERM before the process groups are killed; returns an
+ * unregister. Cleanups run one at a time, last registered first — the order
+ * of `await using` disposal — so a run case (registered after its
+ * environment) reverts its faults and saves its history before the
+ * environment it stands on is stopped.
  */
 export function onShutdown(cleanup: () => Promise<void>): () => void {
   install();
-  cleanups.add(cleanup);
-  return () => cleanups.delete(cleanup);
+  cleanups.push(cleanup);
+  return () => {
+    const i = cleanups.indexOf(cleanup);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
 }
 
 /** Sends `signal` to a child's whole process group; ignores a group already gone. */
@@ -62,8 +69,11 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     process.exit(signal === 'SIGINT' ? 130 : 143);
   }
   shuttingDown = true;
-  const deadline = new Promise((resolve) => setTimeout(resolve, 15_000).unref());
-  await Promise.race([Promise.allSettled([...cleanups].map((c) => c())), deadline]);
+  const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
+  const inOrder = async () => {
+    for (const cleanup of [...cleanups].reverse()) await cleanup().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
+  };
+  await Promise.race([inOrder(), deadline]);
   killAllNow();
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
