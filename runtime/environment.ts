@@ -2,7 +2,8 @@ import type { Component } from './component.ts';
 
 /** What a target needs started under it. Absent means not needed. */
 export interface Topology {
-  redis?: { replicas?: number };
+  /** `maxmemoryBytes` / `maxmemoryPolicy` are Redis's `maxmemory` (bytes) and `maxmemory-policy` (e.g. `allkeys-lru`), for the caching family. */
+  redis?: { replicas?: number; maxmemoryBytes?: number; maxmemoryPolicy?: string };
   postgres?: { replicas?: number };
   etcd?: { members?: 1 | 3 };
 }

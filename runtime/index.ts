@@ -1,0 +1,11 @@
+export type { Component, Killable, Pausable } from './component.ts';
+export { isKillable, isPausable } from './component.ts';
+export type { Endpoint, Environment, Link, PgEndpoint, Topology } from './environment.ts';
+export { startLocalEnvironment } from './local/start-local-environment.ts';
+export { stopLeftovers } from './local/leftovers.ts';
+export { startNodeService, type NodeService, type NodeServiceOptions } from './local/node-service.ts';
+export { startRedis, type RedisOptions, type RedisServer } from './local/redis.ts';
+export { startPostgres, type PostgresOptions, type PostgresServer } from './local/postgres.ts';
+export { startToxiproxyServer, type ToxiproxyServer } from './local/toxiproxy-server.ts';
+export { createLink, resetLinks } from './local/links.ts';
+export { freePort } from './local/free-port.ts';

@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { Endpoint, PgEndpoint } from '../environment.ts';
+import { freePort } from './free-port.ts';
+import { LocalProcess } from './local-process.ts';
+import { ProcessComponent } from './process-component.ts';
+import { pgBin } from './tools.ts';
+
+const run = promisify(execFile);
+
+/** How to start one PostgreSQL 15 server. */
+export interface PostgresOptions {
+  /** `postgres`, `postgres-replica-1`; also the log file's name. */
+  name: string;
+  /** Logs go to `${runDir}/logs/<name>.log`. */
+  runDir: string;
+  /** Stream from this primary (the `postgres-replica-N-to-postgres` link); absent for a primary. */
+  replicaOf?: Endpoint;
+}
+
+/** The superuser and database every server is set up with; trust auth, so the password is only for clients that insist on one. */
+const credentials = { user: 'patternbench', password: 'patternbench', database: 'patternbench' } as const;
+
+/** A running PostgreSQL server on 127.0.0.1; its `PgEndpoint` fields are its real (unproxied) address. */
+export class PostgresServer extends ProcessComponent implements PgEndpoint {
+  readonly user = credentials.user;
+  readonly password = credentials.password;
+  readonly database = credentials.database;
+}
+
+/**
+ * Starts PostgreSQL 15 on a free 127.0.0.1 port in a temp dir, as the
+ * `postgres` OS user when we are root (PostgreSQL refuses root), else as
+ * ourselves. A primary is `initdb`ed with trust auth on 127.0.0.1 (including
+ * replication), prepared transactions on and WAL for streaming replicas, and
+ * gets the `patternbench` database; it is ready once `SELECT 1` succeeds. A
+ * replica is `pg_basebackup -R`ed from `replicaOf` and is ready once it is in
+ * recovery and its WAL receiver is streaming. Throws, having stopped and
+ * removed what it made, when a step fails or it is not ready within 30 s.
+ * `stop()` is a fast shutdown (SIGINT) and removes the temp dir.
+ */
+export async function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
+  const owner = await osUser();
+  const dir = mkdtempSync(join(tmpdir(), `patternbench-${opts.name}-`));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const dataDir = join(dir, 'data');
+  const port = await freePort();
+  const asOwner = { uid: owner?.uid, gid: owner?.gid, cwd: dir };
+  let proc: LocalProcess | undefined;
+  try {
+    if (owner) chownSync(dir, owner.uid, owner.gid);
+    if (opts.replicaOf) {
+      await run(
+        pgBin('pg_basebackup'),
+        ['-h', opts.replicaOf.host, '-p', String(opts.replicaOf.port), '-U', credentials.user, '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+        asOwner,
+      );
+    } else {
+      await run(pgBin('initdb'), ['-D', dataDir, '-U', credentials.user, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], asOwner);
+      const hba = ['local all all trust', 'local replication all trust', 'host all all 127.0.0.1/32 trust', 'host replication all 127.0.0.1/32 trust', ''];
+      writeFileSync(join(dataDir, 'pg_hba.conf'), hba.join('\n'));
+      if (owner) chownSync(join(dataDir, 'pg_hba.conf'), owner.uid, owner.gid);
+    }
+    proc = new LocalProcess({
+      name: opts.name,
+      command: pgBin('postgres'),
+      args: ['-D', dataDir, ...settings(port, dir).flatMap((s) => ['-c', s])],
+      ...asOwner,
+      logFile: join(opts.runDir, 'logs', `${opts.name}.log`),
+      ready: opts.replicaOf ? () => replicaStreaming(port) : () => answers(port),
+      readyTimeoutMs: 30_000,
+      stopSignal: 'SIGINT', // fast shutdown; SIGTERM would wait for every client to leave
+      stopGraceMs: 5_000,
+    });
+    await proc.start();
+    if (!opts.replicaOf) await query(port, 'postgres', `CREATE DATABASE ${credentials.database}`);
+  } catch (err) {
+    await proc?.stop();
+    remove();
+    throw new Error(`${opts.name}: ${(err as Error).message}`, { cause: err });
+  }
+  return new PostgresServer(opts.name, port, proc, remove);
+}
+
+/** Server settings passed as `-c`; identical on primary and replicas (a standby needs max_prepared_transactions ≥ its primary's). */
+function settings(port: number, socketDir: string): string[] {
+  return [
+    'listen_addresses=127.0.0.1',
+    `port=${port}`,
+    `unix_socket_directories=${socketDir}`,
+    'max_prepared_transactions=64',
+    'max_connections=200',
+    // A scratch server: durability against an OS crash buys nothing here and costs the benchmark's disk.
+    'fsync=off',
+    'full_page_writes=off',
+    'wal_level=replica',
+    'max_wal_senders=10',
+    'max_replication_slots=10',
+    'hot_standby=on',
+    'logging_collector=off',
+  ];
+}
+
+/** The `postgres` OS user's ids when we run as root, else undefined (run as ourselves). Throws if root and no such user exists. */
+async function osUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    throw new Error('running as root, and PostgreSQL refuses root, but there is no `postgres` OS user to run it as');
+  }
+}
+
+async function answers(port: number): Promise<boolean> {
+  await query(port, 'postgres', 'SELECT 1');
+  return true;
+}
+
+async function replicaStreaming(port: number): Promise<boolean> {
+  const rows = await query(port, 'postgres', 'SELECT pg_is_in_recovery() AS recovering, (SELECT status FROM pg_stat_wal_receiver) AS receiver');
+  return rows[0]?.recovering === true && rows[0]?.receiver === 'streaming';
+}
+
+/** Runs one statement on a fresh connection; rejects within ~2 s if the server does not answer. */
+async function query(port: number, database: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: credentials.user, database, connectionTimeoutMillis: 2_000, query_timeout: 2_000 });
+  client.on('error', () => undefined); // a dropped connection surfaces as the query's rejection
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

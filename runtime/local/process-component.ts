@@ -1,0 +1,64 @@
+import type { Component, Killable, Pausable } from '../component.ts';
+import type { LocalProcess } from './local-process.ts';
+
+/**
+ * A `Component` backed by one `LocalProcess`: kill/restart/pause/resume act
+ * on its process group. `stop()` is final: it stops the process, then runs
+ * `cleanup` (removing the temp data dir) once. `pid` is the current process
+ * id (undefined while it is not running); `onPidChange` listeners hear of
+ * every restart so `pids.json` stays true.
+ */
+export class ProcessComponent implements Component, Killable, Pausable {
+  readonly host = '127.0.0.1';
+  private readonly pidListeners = new Set<(pid: number | undefined) => void>();
+  private cleaned = false;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    protected readonly proc: LocalProcess,
+    private readonly cleanup: () => void = () => undefined,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /** Calls `listener` with the new pid after every restart; returns an unsubscribe. */
+  onPidChange(listener: (pid: number | undefined) => void): () => void {
+    this.pidListeners.add(listener);
+    return () => this.pidListeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    await this.proc.stop();
+    if (this.cleaned) return;
+    this.cleaned = true;
+    this.cleanup();
+  }
+
+  async kill(): Promise<void> {
+    await this.proc.kill();
+  }
+
+  /** Starts the process again on the same port and data; throws as `LocalProcess.start` does. */
+  async restart(): Promise<void> {
+    try {
+      await this.proc.restart();
+    } finally {
+      for (const listener of this.pidListeners) listener(this.pid);
+    }
+  }
+
+  async pause(): Promise<void> {
+    await this.proc.pause();
+  }
+
+  async resume(): Promise<void> {
+    await this.proc.resume();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
