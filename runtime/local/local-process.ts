@@ -38,7 +38,7 @@ export class LocalProcess {
   constructor(readonly spec: ProcessSpec) {}
 
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    return this.running ? this.child?.pid : undefined; // a child killed by a signal has exitCode null too
   }
 
   get running(): boolean {
