@@ -1,0 +1,128 @@
+import type { Op } from '../../history/op.ts';
+import type { Verdict } from '../verdict.ts';
+import { models } from '../models/index.ts';
+import type { Model } from '../models/model.ts';
+import { prepare, type Call } from './prepare.ts';
+import { searchPartition } from './search.ts';
+
+/** One operation of a counterexample with its real-time interval (history indices; `completeIndex`/`endNs` null for an op that never completed). */
+export interface OpInterval {
+  process: number;
+  f: string;
+  key?: string;
+  input: unknown;
+  /** The ok completion's value; absent for `info`. */
+  output?: unknown;
+  type: 'ok' | 'info';
+  invokeIndex: number;
+  completeIndex: number | null;
+  startNs?: number;
+  endNs?: number | null;
+}
+
+/** Why one partition is not linearizable. */
+export interface PartitionCounterexample {
+  /** The key, or null when the model does not partition. */
+  partition: string | null;
+  /** The longest linearizable prefix found, in linearization order. */
+  prefix: OpInterval[];
+  /** The ops that could be linearized next after `prefix` yet none could be placed: every op invoked before the earliest return among the unplaced `ok` ops (that op included), in invoke order. */
+  unplaced: OpInterval[];
+  /** The model state after `prefix` (`describe`). */
+  state: string;
+}
+
+/** The linearizability checker's verdict. */
+export interface LinearVerdict extends Verdict {
+  valid: true | false | 'unknown';
+  model: string;
+  /** Client operations the search had to place: `ok` ops, and `info` ops that may write (fails and info reads constrain nothing). */
+  ops: number;
+  partitions: number;
+  elapsedMs: number;
+  /** For `'unknown'`: which budget ran out, and where. */
+  reason?: string;
+  /** One entry per failing partition. */
+  counterexample?: PartitionCounterexample[];
+}
+
+/** Options of {@link checkLinearizable}. */
+export interface LinearOptions {
+  /** A model name from `checkers/models` or a model. */
+  model: string | Model;
+  /** The initial value (the model's `init` argument; for `kv`, every key's). */
+  init?: unknown;
+  /** Wall-clock budget for the whole check, ms; default 60 000. */
+  timeoutMs?: number;
+  /** Cap on memoised configurations per partition; default 1 000 000, fewer for long partitions so the memo stays near 256 MB. */
+  maxStates?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_STATES = 1_000_000;
+/** Memo budget in 32-bit words when `maxStates` is not given: each memoised configuration holds a bitset of the partition's ops. */
+const DEFAULT_MEMO_WORDS = 64_000_000;
+
+/**
+ * Checks that `history` is linearizable under Jepsen's semantics: array
+ * order is real-time order; `ok` took effect; `fail` did not; `info` may
+ * take effect at any time after its invoke, or never, with its invocation's
+ * value; nemesis ops are ignored. A model with `partition` is checked key by
+ * key (P-compositionality). A budget that runs out gives `'unknown'` with a
+ * reason, never `true`; a violation in any partition gives `false` even when
+ * another ran out. Pure apart from reading the clock; throws on an unknown
+ * model name, a completion without an invoke, or an `f` the model rejects.
+ */
+export function checkLinearizable(history: readonly Op[], opts: LinearOptions): LinearVerdict {
+  const startMs = performance.now();
+  const model = typeof opts.model === 'string' ? models[opts.model] : opts.model;
+  if (!model) throw new Error(`unknown model "${String(opts.model)}"; known: ${Object.keys(models).join(', ')}`);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadlineMs = startMs + timeoutMs;
+  const { partitions, calls } = prepare(history, model);
+
+  const counterexample: PartitionCounterexample[] = [];
+  let reason: string | undefined;
+  for (const [key, list] of partitions) {
+    const where = key === null ? '' : ` in partition ${key}`;
+    if (performance.now() > deadlineMs) {
+      reason ??= `timed out after ${timeoutMs} ms${where}`;
+      break;
+    }
+    const maxStates = opts.maxStates ?? Math.min(DEFAULT_MAX_STATES, Math.floor(DEFAULT_MEMO_WORDS / ((list.length >>> 5) + 1)));
+    const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates });
+    if (r.outcome === 'violation') counterexample.push(explain(key, list, r.prefix, model.describe(r.state)));
+    else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;
+    else if (r.outcome === 'state-budget') reason ??= `state budget exceeded (${maxStates} memoised states)${where}`;
+  }
+
+  const base = { model: model.name, ops: calls, partitions: partitions.size, elapsedMs: performance.now() - startMs };
+  if (counterexample.length > 0) return { valid: false, ...base, counterexample };
+  if (reason !== undefined) return { valid: 'unknown', ...base, reason };
+  return { valid: true, ...base };
+}
+
+/** Builds one partition's counterexample from the longest prefix the search found. */
+function explain(partition: string | null, calls: readonly Call[], prefix: readonly number[], state: string): PartitionCounterexample {
+  const placed = new Set(prefix);
+  let firstReturn = Infinity;
+  for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].completePos < firstReturn) firstReturn = calls[i].completePos;
+  const unplaced: OpInterval[] = [];
+  for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].invokePos < firstReturn) unplaced.push(interval(calls[i]));
+  return { partition, prefix: prefix.map((i) => interval(calls[i])), unplaced, state };
+}
+
+function interval(call: Call): OpInterval {
+  return {
+    process: call.process,
+    f: call.op.f,
+    ...(call.op.key === undefined ? {} : { key: call.op.key }),
+    input: call.op.input,
+    ...(call.type === 'ok' ? { output: call.op.output } : {}),
+    type: call.type,
+    invokeIndex: call.invokeIndex,
+    completeIndex: call.completeIndex,
+    startNs: call.startNs,
+    endNs: call.endNs,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A model is a bag of pure functions (Porcupine's design): the sequential
+ * specification a linearizability checker holds a history against.
+ */
+
+/** One operation as a model sees it: `input` is the invocation's value, `output` the ok completion's (undefined for an `info` op). */
+export interface ModelOp {
+  f: string;
+  input: unknown;
+  output: unknown;
+  key?: string;
+}
+
+/** A sequential specification. Every function is pure and must not mutate its arguments. */
+export interface Model<S = unknown> {
+  name: string;
+  /** The state before any op; `initial` is the user's initial value (for `kv`, the value of every key). */
+  init(initial?: unknown): S;
+  /** Applies `op` to `state`: whether the op's output is possible there, and the next state. Throws on an `f` the model does not know. */
+  step(state: S, op: ModelOp): { ok: boolean; state: S };
+  /**
+   * P-compositionality: the partition (key) `op` belongs to, when the model
+   * is a product of independent objects. A history is linearizable iff each
+   * partition's sub-history is, so each is checked alone.
+   */
+  partition?(op: ModelOp): string;
+  /** True when `f` never changes the state: such an op that ends `info` constrains nothing and is dropped. */
+  readOnly?(f: string): boolean;
+  /** A string equal for two states iff they are equal, for memoisation; default a stable JSON. */
+  hash(state: S): string;
+  /** A short human-readable rendering of `state` for counterexamples; default a stable JSON. */
+  describe(state: S): string;
+}
+
+/** What a model author writes: `hash` and `describe` may be left out. */
+export type ModelSpec<S> = Omit<Model<S>, 'hash' | 'describe'> & Partial<Pick<Model<S>, 'hash' | 'describe'>>;
+
+/** Fills a model's defaults in one place (`hash`, `describe`: stable JSON). Pure. */
+export function defineModel<S>(spec: ModelSpec<S>): Model<S> {
+  return { hash: stableJson, describe: stableJson, ...spec };
+}
+
+/** JSON with object keys sorted, so equal values give equal strings; `undefined` renders as `null`. Pure. */
+export function stableJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return '[' + value.map(stableJson).join(',') + ']';
+  const obj = value as Record<string, unknown>;
+  return '{' + Object.keys(obj).sort().map((k) => JSON.stringify(k) + ':' + stableJson(obj[k])).join(',') + '}';
+}
+
+/** Deep equality on JSON values (`undefined` equals `null`, as JSON would write both). Pure. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  return stableJson(a) === stableJson(b);
+}
+
+/** The error every model throws for an operation it does not define. */
+export function unknownOp(model: string, f: string): Error {
+  return new Error(`model ${model} has no operation "${f}"`);
+}
