@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -39,6 +39,7 @@ describe('links', () => {
   afterAll(async () => {
     await redis?.stop();
     await toxiproxy?.stop();
+    rmSync(runDir, { recursive: true, force: true });
   });
 
   it('reads back the port toxiproxy chose and records the real upstream', () => {

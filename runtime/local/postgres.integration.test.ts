@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -32,6 +32,7 @@ describe('postgres', () => {
     await replica?.stop();
     await primary?.stop();
     await toxiproxy?.stop();
+    rmSync(runDir, { recursive: true, force: true });
   });
 
   it('streams a row inserted on the primary to the replica', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -37,6 +37,7 @@ describe('redis', () => {
     await replica?.stop();
     await primary?.stop();
     await toxiproxy?.stop();
+    rmSync(runDir, { recursive: true, force: true });
   });
 
   it('replicates a SET on the primary to the replica, through the link', async () => {

@@ -1,0 +1,143 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startLocalEnvironment, stopLeftovers } from './start-local-environment.ts';
+import { startNodeService } from './node-service.ts';
+import { repoRoot } from './tools.ts';
+
+const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('tsx')).href;
+const fixture = join(repoRoot, 'runtime/local/fixtures/hold-environment.ts');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
+/**
+ * The given processes and all their descendants. (Not their process groups:
+ * a PostgreSQL postmaster puts each backend in a session of its own.)
+ */
+function withDescendants(roots: number[]): number[] {
+  const lines = execFileSync('ps', ['-eo', 'pid=,ppid=']).toString().trim().split('\n');
+  const pairs = lines.map((l) => l.trim().split(/\s+/).map(Number));
+  const found = new Set(roots);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of pairs) if (found.has(ppid) && !found.has(pid)) grew = found.add(pid) !== undefined;
+  }
+  return [...found];
+}
+
+async function portFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Spawns the hold-environment fixture and resolves with what it printed once its environment is up. */
+async function hold(runDir: string): Promise<{ child: ChildProcess; pid: number; pids: number[]; ports: number[] }> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, fixture, runDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const line = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`fixture exited (${code}) before printing`)));
+  });
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  try {
+    return { child, ...(JSON.parse(await line) as { pid: number; pids: number[]; ports: number[] }) };
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
+describe('startLocalEnvironment', () => {
+  it('serves redis and postgres through links, adopts a target, tracks pids, and stops leaving nothing', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-env-'));
+    const started = performance.now();
+    onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
+    const env = await startLocalEnvironment({ redis: { replicas: 1 }, postgres: { replicas: 1 } }, { runDir });
+    console.log(`redis+replica, postgres+replica environment up in ${Math.round(performance.now() - started)} ms`);
+    const target = await startNodeService({ name: 'target', file: 'runtime/local/fixtures/health-service.ts', runDir });
+    env.adopt(target);
+    try {
+      expect([...env.links.keys()].sort()).toEqual(
+        ['postgres-replica-1-to-postgres', 'redis-replica-1-to-redis', 'target-to-postgres', 'target-to-postgres-replica-1', 'target-to-redis', 'target-to-redis-replica-1'].sort(),
+      );
+      expect(env.endpoints.redis!.port).toBe(env.links.get('target-to-redis')!.listen.port);
+
+      const redis = createClient({ socket: { ...env.endpoints.redis!, reconnectStrategy: false } });
+      redis.on('error', () => undefined);
+      await redis.connect();
+      expect(await redis.ping()).toBe('PONG');
+      redis.destroy();
+      const db = new pg.Client({ ...env.endpoints.postgresReplicas![0] });
+      await db.connect();
+      expect((await db.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(true);
+      await db.end();
+
+      const pids = JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')) as Record<string, number>;
+      expect(Object.keys(pids).sort()).toEqual(['postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'target', 'toxiproxy']);
+      await target.kill();
+      await target.restart();
+      expect(JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')).target).toBe(target.pid);
+    } finally {
+      const groups = [...env.components.values()].map((c) => (c as { pid?: number }).pid!);
+      const members = withDescendants(groups);
+      expect(members.length).toBeGreaterThan(groups.length); // postgres backends are in there
+      await env.stop();
+      await env.stop();
+      for (const pid of members) expect(alive(pid)).toBe(false);
+      expect(existsSync(join(runDir, 'pids.json'))).toBe(false);
+    }
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`on ${signal} the holder stops every process of its environment and frees its ports`, async () => {
+      const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-interrupt-'));
+      const { child, pids, ports } = await hold(runDir);
+      onTestFinished(async () => {
+        child.kill('SIGKILL');
+        await stopLeftovers(runDir);
+        rmSync(runDir, { recursive: true, force: true });
+      });
+      const members = withDescendants(pids);
+      expect(members.length).toBeGreaterThan(pids.length);
+      child.kill(signal);
+      const [code, sig] = (await Promise.race([once(child, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error('no exit in 30 s')), 30_000))])) as [number | null, string | null];
+      expect(code ?? sig).toBe(signal === 'SIGINT' ? 130 : 143);
+      for (const pid of members) expect(alive(pid)).toBe(false);
+      for (const port of ports) expect(await portFree(port)).toBe(true);
+    });
+  }
+
+  it('stopLeftovers stops what a SIGKILLed holder left running', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-leftovers-'));
+    const { child, pids } = await hold(runDir);
+    onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
+    const members = withDescendants(pids);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(members.filter(alive).length).toBeGreaterThan(0);
+    expect((await stopLeftovers(runDir)).sort()).toEqual(['postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
+    for (const pid of members) expect(alive(pid)).toBe(false);
+    expect(await stopLeftovers(runDir)).toEqual([]);
+  });
+});
