@@ -18,7 +18,12 @@ import { prepareItems } from './schema.ts';
 
 // Every backend call gives up after this long, so that a blackholed Redis or
 // PostgreSQL yields a 503 within a few seconds instead of a request that hangs.
+// node-redis's command timeout only covers a command still waiting to be
+// written, never one awaiting its reply, so each request also has a deadline
+// of its own; an operation it cuts short may still take effect later, which
+// is what a 503 tells the client.
 const backendTimeoutMs = 2_000;
+const requestDeadlineMs = 3_000;
 
 const patterns = {
   'cache-aside': (redis: ReturnType<typeof createClient>, pool: pg.Pool, ttlSeconds: number) =>
@@ -58,6 +63,8 @@ await prepareItems(pool, seedItems);
 const store = patterns[patternName as keyof typeof patterns](redis, pool, ttlSeconds);
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
+  // A request past its deadline has had its 503; the late answer is dropped.
+  if (res.headersSent) return;
   if (body === undefined) {
     res.writeHead(status).end();
     return;
@@ -106,11 +113,23 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
 }
 
+/** `work`, or a rejection once `ms` have passed without it settling (`work` itself runs on). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the backends within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const server = createServer((req, res) => {
-  handle(req, res).catch((err: Error) => {
+  withDeadline(handle(req, res), requestDeadlineMs).catch((err: Error) => {
     // node-redis's TimeoutError has an empty message; its class name is the news.
-    if (!res.headersSent) send(res, 503, { error: err.message || err.constructor.name });
-    else res.destroy();
+    send(res, 503, { error: err.message || err.constructor.name });
   });
 });
 server.listen(port, '127.0.0.1', () => console.log(`${patternName} listening on 127.0.0.1:${port}`));

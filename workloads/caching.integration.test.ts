@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Environment } from '../runtime/environment.ts';
+import { freePort } from '../runtime/local/free-port.ts';
+import { startLocalEnvironment } from '../runtime/local/start-local-environment.ts';
+import { repoRoot, toolPath } from '../runtime/local/tools.ts';
+import { cacheAside } from '../targets/caching/index.ts';
+
+const run = promisify(execFile);
+
+interface Line {
+  process: number;
+  type: 'invoke' | 'ok' | 'fail' | 'info';
+  f: string;
+  key: string;
+  value: unknown;
+  wallMs: number;
+  cache?: string;
+  status?: number;
+}
+
+/** Runs the caching workload against `targetUrl` and returns its history lines, parsed. */
+async function runWorkload(runDir: string, name: string, settings: Record<string, string>): Promise<Line[]> {
+  const consoleFile = join(runDir, `${name}.console`);
+  await run(toolPath('k6'), ['run', '--quiet', `--console-output=${consoleFile}`, '--log-format=raw', 'workloads/caching.ts'], {
+    cwd: repoRoot,
+    timeout: 60_000,
+    env: { ...process.env, K6_NO_USAGE_REPORT: 'true', K6_AUTO_EXTENSION_RESOLUTION: 'false', ...settings },
+  });
+  return readFileSync(consoleFile, 'utf8').trim().split('\n').map((text) => JSON.parse(text) as Line);
+}
+
+describe('caching workload against cache-aside', () => {
+  let runDir: string;
+  let env: Environment;
+  let targetUrl: string;
+  let lines: Line[];
+
+  beforeAll(async () => {
+    runDir = mkdtempSync(join(tmpdir(), 'patternbench-caching-workload-'));
+    env = await startLocalEnvironment(cacheAside.topology, { runDir });
+    const target = await cacheAside.start(env);
+    targetUrl = target.url;
+    lines = await runWorkload(runDir, 'healthy', {
+      TARGET_URL: target.url,
+      RATE: '50',
+      DURATION: '3s',
+      PRE_VUS: '10',
+      MAX_VUS: '20',
+      // A small key space, so that within 3 s most keys are read twice and hits show.
+      KEYS: '20',
+      READ_RATIO: '0.8',
+      TIMEOUT: '2s',
+    });
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('records every operation as an invoke followed by one completion of the same f and key on its process', () => {
+    // 50/s for 3 s; k6 may start one or two fewer at the edges.
+    expect(lines.filter((l) => l.type === 'invoke').length).toBeGreaterThanOrEqual(140);
+    const open = new Map<number, Line>();
+    const ended = new Set<number>();
+    for (const line of lines) {
+      expect(Number.isInteger(line.process)).toBe(true);
+      expect(['read', 'write']).toContain(line.f);
+      expect(line.key).toMatch(/^k\d+$/);
+      expect(typeof line.wallMs).toBe('number');
+      expect(ended.has(line.process), `process ${line.process} acts after its info`).toBe(false);
+      const invocation = open.get(line.process);
+      if (line.type === 'invoke') {
+        expect(invocation, `process ${line.process} invokes with an operation open`).toBeUndefined();
+        open.set(line.process, line);
+        continue;
+      }
+      expect(invocation, `process ${line.process} completes without an invocation`).toBeDefined();
+      expect({ f: line.f, key: line.key }).toEqual({ f: invocation!.f, key: invocation!.key });
+      open.delete(line.process);
+      if (line.type === 'info') ended.add(line.process);
+    }
+    expect([...open.keys()]).toEqual([]);
+  });
+
+  it('gives writes unique values, echoed in their completions', () => {
+    const writes = lines.filter((l) => l.f === 'write' && l.type === 'invoke').map((l) => l.value);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(new Set(writes).size).toBe(writes.length);
+    for (const line of lines.filter((l) => l.f === 'write')) expect(typeof line.value).toBe('string');
+  });
+
+  it('logs reads with no value on invoke and the value read on ok, hits among them', () => {
+    for (const line of lines.filter((l) => l.f === 'read' && l.type === 'invoke')) expect(line.value).toBeNull();
+    const reads = lines.filter((l) => l.f === 'read' && l.type === 'ok');
+    expect(reads.every((l) => typeof l.value === 'string' && l.status === 200)).toBe(true);
+    expect(reads.some((l) => l.cache === 'hit')).toBe(true);
+    expect(reads.some((l) => l.cache === 'miss')).toBe(true);
+  });
+
+  it('records unanswered requests as info, and goes on under a new process id each time', async () => {
+    const link = await new Toxiproxy(env.toxiproxyUrl).get('target-to-redis');
+    const toxic = await link.addToxic({ name: 'blackhole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
+    let blackholed: Line[];
+    try {
+      blackholed = await runWorkload(runDir, 'blackholed', { TARGET_URL: targetUrl, RATE: '5', DURATION: '2s', PRE_VUS: '10', MAX_VUS: '10', TIMEOUT: '1s' });
+    } finally {
+      await toxic.remove();
+    }
+    const completions = blackholed.filter((l) => l.type !== 'invoke');
+    expect(completions.length).toBeGreaterThanOrEqual(8);
+    expect(completions.every((l) => l.type === 'info')).toBe(true);
+    // No process id is ever reused: each one carries exactly one operation.
+    const processes = completions.map((l) => l.process);
+    expect(new Set(processes).size).toBe(processes.length);
+    expect(processes.some((p) => p > 100000)).toBe(true);
+  });
+});
+
+describe('caching workload against nothing', () => {
+  it('records refused connections as fail, keeping its process ids', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'patternbench-caching-refused-'));
+    try {
+      const lines = await runWorkload(runDir, 'refused', { TARGET_URL: `http://127.0.0.1:${await freePort()}`, RATE: '10', DURATION: '1s', PRE_VUS: '2', MAX_VUS: '2' });
+      const completions = lines.filter((l) => l.type !== 'invoke');
+      expect(completions.length).toBeGreaterThanOrEqual(8);
+      expect(completions.every((l) => l.type === 'fail')).toBe(true);
+      expect(completions.every((l) => l.process < 100000)).toBe(true);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+});
