@@ -1,0 +1,262 @@
+import type { Op } from '../history/op.ts';
+import type { LinearVerdict, OpInterval } from './linearizability/index.ts';
+
+/** One operation as drawn: its invoke paired with its completion (none when the history ends first). */
+interface Bar {
+  process: number;
+  f: string;
+  key: string | null;
+  input: unknown;
+  output: unknown;
+  /** `open`: the history ended before a completion; drawn like `info`, since a checker treats it so. */
+  type: 'ok' | 'fail' | 'info' | 'open';
+  invokeIndex: number;
+  completeIndex: number | null;
+  x0: number;
+  /** null runs to the end of the axis (`info`, `open`). */
+  x1: number | null;
+  /** 1-based position in a counterexample's linearized prefix. */
+  order?: number;
+  unplaced?: boolean;
+}
+
+const LANE_PX = 30;
+const BAR_PX = 20;
+const GUTTER_PX = 76;
+const AXIS_PX = 30;
+
+/**
+ * Renders a linearizability verdict over its history as one self-contained
+ * HTML page (inline CSS, JS and SVG; no network): a lane per process, a bar
+ * per operation over its invoke → completion interval (`info` runs to the end,
+ * hatched), the counterexample's linearized prefix numbered in order, its
+ * unplaced ops and failing point in red, a partition selector when the
+ * history has several keys, details on hover. The x axis is `time` (ns) when
+ * the history carries distinct times, else the op index. Pure.
+ */
+export function renderLinearizabilityHtml(history: readonly Op[], verdict: LinearVerdict, opts: { title?: string } = {}): string {
+  const useTime = history.length > 1 && history.some((op) => op.time !== history[0].time);
+  const xOf = (op: Op) => (useTime ? op.time : op.index);
+  const bars = pairOps(history, xOf);
+  const byInvoke = new Map(bars.map((b) => [b.invokeIndex, b]));
+  const counterexamples = verdict.counterexample ?? [];
+  counterexamples.forEach((cx) => {
+    cx.prefix.forEach((iv, i) => { const b = byInvoke.get(iv.invokeIndex); if (b) b.order = i + 1; });
+    cx.unplaced.forEach((iv) => { const b = byInvoke.get(iv.invokeIndex); if (b) b.unplaced = true; });
+  });
+  const nemesis = history.filter((op) => op.process === 'nemesis');
+
+  const xs = history.map(xOf);
+  const xMin = xs.length ? Math.min(...xs) : 0;
+  const xMax = xs.length ? Math.max(...xs) : 1;
+  const span = Math.max(xMax - xMin, 1);
+  // Wide enough that neighbouring events stay apart; the page scrolls sideways.
+  const plotPx = Math.min(Math.max(history.length * 28, 900), 40_000);
+  const endPx = GUTTER_PX + plotPx + 40;
+  const px = (x: number) => GUTTER_PX + ((x - xMin) / span) * plotPx;
+
+  const processes = [...new Set(bars.map((b) => b.process))].sort((a, b) => a - b);
+  const lanes: Array<number | 'nemesis'> = nemesis.length ? [...processes, 'nemesis'] : processes;
+  const laneY = (p: number | 'nemesis') => AXIS_PX + lanes.indexOf(p) * LANE_PX;
+  const height = AXIS_PX + lanes.length * LANE_PX + 24;
+  const width = endPx + 10;
+
+  const keys = [...new Set(bars.map((b) => b.key))];
+  const partitions = keys.filter((k): k is string => k !== null).sort();
+  const firstBad = counterexamples[0]?.partition ?? null;
+
+  const svg: string[] = [];
+  svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="operations by process">`);
+  svg.push(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff4d6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d9a520" stroke-width="2"/></pattern></defs>`);
+  lanes.forEach((p, i) => {
+    const y = laneY(p);
+    svg.push(`<g class="lane" data-lane="${p}"><rect class="lane-bg" x="0" y="${y}" width="${width}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/><text class="lane-label" x="8" y="${y + LANE_PX / 2 + 4}">${p === 'nemesis' ? 'nemesis' : `p${p}`}</text></g>`);
+  });
+  svg.push(axis(xMin, xMax, px, height, useTime));
+  for (const op of nemesis) {
+    const x = px(xOf(op));
+    const y = laneY('nemesis');
+    svg.push(`<g class="nemesis" data-detail="${attr(`nemesis ${op.f} ${fmt(op.value)} at ${useTime ? `${fmtTime(op.time)}` : `index ${op.index}`}`)}"><line x1="${x}" y1="${AXIS_PX}" x2="${x}" y2="${height - 24}" stroke="#b07cc6" stroke-dasharray="2 3"/><circle cx="${x}" cy="${y + LANE_PX / 2}" r="5" fill="#b07cc6"/><text class="bar-label" x="${x + 8}" y="${y + LANE_PX / 2 + 4}">${esc(op.f)}</text></g>`);
+  }
+  bars.forEach((b, i) => {
+    const x0 = px(b.x0);
+    const x1 = b.x1 === null ? endPx : Math.max(px(b.x1), x0 + 4);
+    const y = laneY(b.process) + (LANE_PX - BAR_PX) / 2;
+    const cls = ['op', b.type, b.order ? 'prefix' : '', b.unplaced ? 'unplaced' : ''].filter(Boolean).join(' ');
+    const label = `${b.order ? `${b.order}. ` : ''}${label3(b)}`;
+    svg.push(`<g class="${cls}" data-i="${i}" data-part="${attr(b.key ?? '')}"><rect x="${x0}" y="${y}" width="${x1 - x0}" height="${BAR_PX}" rx="3"/><svg x="${x0}" y="${y}" width="${x1 - x0}" height="${BAR_PX}"><text class="bar-label" x="4" y="${BAR_PX / 2 + 4}">${esc(label)}</text></svg></g>`);
+  });
+  counterexamples.forEach((cx, ci) => {
+    const ends = cx.unplaced.map((iv) => byInvoke.get(iv.invokeIndex)).filter((b): b is Bar => !!b && b.x1 !== null).map((b) => b.x1 as number);
+    if (!ends.length) return;
+    // The failing point: the first moment an unplaced op had to have taken
+    // effect, yet no order of the ops so far explains what was observed.
+    const x = px(Math.min(...ends));
+    svg.push(`<g class="failing-point" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}"><line x1="${x}" y1="${AXIS_PX - 4}" x2="${x}" y2="${height - 18}" stroke="#d0021b" stroke-width="2" stroke-dasharray="6 3"/><text x="${x}" y="${height - 5}" text-anchor="middle" style="fill:#d0021b;font-weight:bold">fails here</text></g>`);
+  });
+  svg.push('</svg>');
+
+  const panels = counterexamples.map((cx, ci) => `<section class="cx" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}">
+<h2>Counterexample${cx.partition !== null ? ` for key <code>${esc(cx.partition)}</code>` : ''}</h2>
+<p>The longest linearizable prefix (${cx.prefix.length} ops) leaves the state at <code>${esc(cx.state)}</code>; from there no unplaced op can go next.</p>
+<h3>Linearized prefix, in order</h3>
+<ol>${cx.prefix.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('') || '<li class="none">(empty)</li>'}</ol>
+<h3 class="bad">Unplaced</h3>
+<ul class="bad">${cx.unplaced.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('')}</ul>
+</section>`).join('\n');
+
+  const verdictText = verdict.valid === true ? 'linearizable' : verdict.valid === false ? 'NOT linearizable' : 'unknown';
+  const verdictClass = verdict.valid === true ? 'valid' : verdict.valid === false ? 'invalid' : 'unknown';
+  const title = opts.title ?? 'Linearizability';
+  const selector = partitions.length > 1
+    ? `<label>key <select id="part"><option value="*">all keys</option>${partitions.map((k) => `<option value="${attr(k)}"${k === firstBad ? ' selected' : ''}>${esc(k)}${counterexamples.some((c) => c.partition === k) ? ' ✗' : ''}</option>`).join('')}</select></label>`
+    : '';
+  const details = bars.map((b) => ({
+    process: b.process, f: b.f, key: b.key, input: b.input, output: b.output, type: b.type,
+    invokeIndex: b.invokeIndex, completeIndex: b.completeIndex, order: b.order ?? null, unplaced: !!b.unplaced,
+    from: useTime ? fmtTime(b.x0) : `index ${b.x0}`, to: b.x1 === null ? 'never (may take effect any time later)' : useTime ? fmtTime(b.x1) : `index ${b.x1}`,
+  }));
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<style>${CSS}</style></head>
+<body>
+<header><h1>${esc(title)}</h1>
+<p><span class="verdict ${verdictClass}">${verdictText}</span> model <code>${esc(verdict.model)}</code> · ${verdict.ops} ops · ${verdict.partitions} partition${verdict.partitions === 1 ? '' : 's'} · checked in ${Math.round(verdict.elapsedMs)} ms${verdict.reason ? ` · ${esc(verdict.reason)}` : ''}</p>
+<p class="legend"><span class="sw ok"></span>ok <span class="sw prefix"></span>in the linearized prefix (numbered) <span class="sw unplaced"></span>unplaced <span class="sw info"></span>info: may take effect any time later <span class="sw fail"></span>fail: did not happen · x axis: ${useTime ? 'time since the run started' : 'op index'} ${selector}</p></header>
+<div id="chart">${svg.join('\n')}</div>
+<div id="tip" hidden></div>
+${panels}
+<script>const OPS = ${JSON.stringify(details).replace(/</g, '\\u003c')};
+${JS}</script>
+</body></html>
+`;
+}
+
+/** Pairs each client invoke with its completion; nemesis events are drawn apart. */
+function pairOps(history: readonly Op[], xOf: (op: Op) => number): Bar[] {
+  const bars: Bar[] = [];
+  const open = new Map<number, Bar>();
+  for (const op of history) {
+    if (op.process === 'nemesis') continue;
+    if (op.type === 'invoke') {
+      const bar: Bar = { process: op.process, f: op.f, key: op.key ?? null, input: op.value, output: undefined, type: 'open', invokeIndex: op.index, completeIndex: null, x0: xOf(op), x1: null };
+      open.set(op.process, bar);
+      bars.push(bar);
+      continue;
+    }
+    const bar = open.get(op.process);
+    if (!bar) continue;
+    open.delete(op.process);
+    bar.type = op.type;
+    bar.completeIndex = op.index;
+    if (op.type === 'info') continue;
+    bar.x1 = xOf(op);
+    if (op.type === 'ok') bar.output = op.value;
+  }
+  return bars;
+}
+
+function label3(b: { f: string; input: unknown; output: unknown; type: string }): string {
+  const out = b.type === 'ok' ? fmt(b.output) : b.type === 'fail' ? 'fail' : '?';
+  return `${b.f} ${fmt(b.input)} → ${out}`;
+}
+
+function describeInterval(iv: OpInterval): string {
+  const key = iv.key !== undefined ? `[${iv.key}] ` : '';
+  return `p${iv.process} ${key}${label3({ f: iv.f, input: iv.input, output: iv.output, type: iv.type })}  (op ${iv.invokeIndex}${iv.completeIndex === null ? ', never completed' : `–${iv.completeIndex}`})`;
+}
+
+function axis(xMin: number, xMax: number, px: (x: number) => number, height: number, useTime: boolean): string {
+  const out = ['<g class="axis">'];
+  const step = niceStep((xMax - xMin) / 10);
+  for (let x = Math.ceil(xMin / step) * step; x <= xMax; x += step) {
+    out.push(`<line x1="${px(x)}" y1="${AXIS_PX - 4}" x2="${px(x)}" y2="${height - 24}" stroke="#dde"/><text x="${px(x)}" y="${AXIS_PX - 8}" text-anchor="middle">${useTime ? fmtTime(x) : x}</text>`);
+  }
+  out.push('</g>');
+  return out.join('');
+}
+
+function niceStep(raw: number): number {
+  if (raw <= 1) return 1;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / pow;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * pow;
+}
+
+function fmtTime(ns: number): string {
+  if (ns >= 1e9) return `${+(ns / 1e9).toFixed(3)} s`;
+  if (ns >= 1e6) return `${+(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${+(ns / 1e3).toFixed(1)} µs`;
+  return `${ns} ns`;
+}
+
+function fmt(v: unknown): string {
+  if (v === null || v === undefined) return 'nil';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function attr(s: string): string {
+  return esc(s).replace(/"/g, '&quot;');
+}
+
+const CSS = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 16px; color: #222; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; } h3 { font-size: 14px; margin: 8px 0 4px; }
+code { background: #f3f3f3; padding: 0 3px; }
+.verdict { font-weight: bold; padding: 2px 8px; border-radius: 4px; color: #fff; }
+.verdict.valid { background: #2e8b3a; } .verdict.invalid { background: #d0021b; } .verdict.unknown { background: #a07000; }
+.legend .sw { display: inline-block; width: 16px; height: 10px; border: 1px solid #888; margin: 0 3px 0 10px; vertical-align: middle; }
+.sw.ok { background: #d6e6ff; } .sw.prefix { background: #c9ecc9; } .sw.unplaced { background: #ffc9c9; border-color: #d0021b; }
+.sw.info { background: repeating-linear-gradient(45deg, #fff4d6 0 3px, #d9a520 3px 5px); } .sw.fail { background: #eee; border-style: dashed; }
+#chart { overflow-x: auto; border: 1px solid #ccd; }
+svg text { font: 11px system-ui, sans-serif; fill: #333; }
+.lane-label { font-weight: bold; }
+.op rect { fill: #d6e6ff; stroke: #4a7bd0; }
+.op.prefix rect { fill: #c9ecc9; stroke: #2e8b3a; }
+.op.info rect, .op.open rect { fill: url(#hatch); stroke: #b08000; }
+.op.fail rect { fill: #eee; stroke: #999; stroke-dasharray: 3 2; }
+.op.fail text { fill: #888; }
+.op.unplaced rect { fill: #ffc9c9; stroke: #d0021b; stroke-width: 2.5; }
+.op.unplaced text { fill: #a00010; font-weight: bold; }
+.op:hover rect { stroke-width: 3; }
+.dim { opacity: 0.15; } .hidden { display: none; }
+#tip { position: fixed; pointer-events: none; background: #222; color: #fff; padding: 6px 8px; border-radius: 4px; font: 12px ui-monospace, monospace; white-space: pre; z-index: 2; }
+.cx { border-left: 4px solid #d0021b; padding-left: 12px; margin-top: 16px; }
+.cx li { font-family: ui-monospace, monospace; } .bad, .bad li { color: #a00010; }
+`;
+
+// Hover details and the partition selector; everything else is static SVG,
+// so the page still reads with scripts off.
+const JS = `
+const show = (v) => v === null || v === undefined ? 'nil' : typeof v === 'string' ? v : JSON.stringify(v);
+const tip = document.getElementById('tip');
+document.querySelectorAll('.op, .nemesis').forEach((g) => {
+  g.addEventListener('mousemove', (e) => {
+    const o = g.dataset.i !== undefined ? OPS[Number(g.dataset.i)] : null;
+    tip.textContent = o ? [
+      'process ' + o.process + (o.key !== null ? '  key ' + o.key : ''),
+      o.f + ' ' + show(o.input) + ' → ' + (o.type === 'ok' ? show(o.output) : o.type),
+      'from ' + o.from + '  to ' + o.to,
+      'ops ' + o.invokeIndex + (o.completeIndex === null ? '' : '–' + o.completeIndex),
+      o.order ? 'linearized #' + o.order : o.unplaced ? 'UNPLACED: cannot be linearized here' : '',
+    ].filter(Boolean).join('\\n') : g.dataset.detail;
+    tip.hidden = false;
+    tip.style.left = (e.clientX + 14) + 'px';
+    tip.style.top = (e.clientY + 14) + 'px';
+  });
+  g.addEventListener('mouseleave', () => { tip.hidden = true; });
+});
+const sel = document.getElementById('part');
+function applyPart() {
+  const k = sel ? sel.value : '*';
+  document.querySelectorAll('.op').forEach((g) => g.classList.toggle('dim', k !== '*' && g.dataset.part !== k));
+  document.querySelectorAll('.cx, .failing-point').forEach((g) => g.classList.toggle('hidden', k !== '*' && g.dataset.part !== '' && g.dataset.part !== k));
+}
+if (sel) { sel.addEventListener('change', applyPart); applyPart(); }
+`;

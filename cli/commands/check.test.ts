@@ -1,0 +1,111 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkCommand, runCheck, type CheckOptions } from './check.ts';
+
+const corpus = (name: string) => fileURLToPath(new URL(`../../../shared/corpus/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../history/fixtures/${name}`, import.meta.url));
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function check(files: string[], opts: CheckOptions) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCheck(files, opts, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+describe('runCheck usage errors exit 3 before reading any file', () => {
+  it('lists the known models for an unknown one', async () => {
+    const r = await check([corpus('h0000.edn')], { model: 'regster' });
+    expect(r).toMatchObject({ code: 3, out: [] });
+    expect(r.err[0]).toMatch(/unknown model "regster"; known models: .*cas-register.*kv/);
+  });
+
+  it('refuses a missing model, bad --init JSON, a bad --timeout and no files', async () => {
+    expect((await check([corpus('h0000.edn')], {})).err[0]).toMatch(/--model is required; known models: /);
+    expect((await check([corpus('h0000.edn')], { model: 'cas-register', init: '{nope' })).err[0]).toMatch(/--init must be JSON/);
+    expect((await check([corpus('h0000.edn')], { model: 'cas-register', timeout: 'soon' })).err[0]).toMatch(/--timeout must be a positive number of seconds, got "soon"/);
+    expect((await check([], { model: 'cas-register' })).code).toBe(3);
+  });
+});
+
+describe('runCheck verdicts', () => {
+  it('exits 0 when every file is valid, one line a file', async () => {
+    const r = await check([corpus('h0000.edn'), fixture('register-ok.jsonl')], { model: 'cas-register', init: '0' });
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(2);
+    expect(r.out[0]).toMatch(/h0000\.edn: valid \(\d+ ops, \d+ ms\)$/);
+    expect(r.out[1]).toMatch(/register-ok\.jsonl: valid \(5 ops, \d+ ms\)$/);
+  });
+
+  it('exits 1 when any file is invalid and shows a readable counterexample', async () => {
+    const r = await check([fixture('register-ok.jsonl'), fixture('register-bad.jsonl')], { model: 'cas-register', init: '0' });
+    expect(r.code).toBe(1);
+    expect(r.out[1]).toMatch(/register-bad\.jsonl: INVALID \(5 ops, \d+ ms\)$/);
+    expect(r.out.slice(2)).toEqual([
+      '  after 3 linearized ops the state is 2, and none of these can go next:',
+      '    ✗ p1 read nil → 0 [ops 5–7]',
+      '    last linearized: p1 read nil → 0 [ops 1–2]; p0 write 1 → 1 [ops 0–3]; p2 cas [1,2] → ? (info) [ops 4–8]',
+    ]);
+  });
+
+  it('exits 1 for an invalid corpus history per key, naming the key', async () => {
+    const r = await check([corpus('h0005.edn')], { model: 'kv', init: '""' });
+    expect(r.code).toBe(1);
+    expect(r.out[1]).toMatch(/^ {2}key \S+: after \d+ linearized ops the state is /);
+  });
+
+  it('exits 2 when a file runs out of time and none is invalid, saying why', async () => {
+    const r = await check([corpus('h0002.edn')], { model: 'kv', init: '""', timeout: 1e-9 });
+    expect(r.code).toBe(2);
+    expect(r.out[0]).toMatch(/h0002\.edn: unknown \(\d+ ops, \d+ ms\): timed out/);
+  });
+
+  it('exits 3 for a bad history, with file:line, and still checks the others', async () => {
+    const r = await check([fixture('no-invoke.jsonl'), fixture('register-ok.jsonl'), join(tmpdir(), 'no-such-history.jsonl')], { model: 'cas-register', init: '0' });
+    expect(r.code).toBe(3);
+    expect(r.err[0]).toBe(`${fixture('no-invoke.jsonl')}:3: completion "ok" for process 3 has no open invoke`);
+    expect(r.err[1]).toMatch(/no-such-history\.jsonl: ENOENT/);
+    expect(r.out).toHaveLength(1);
+  });
+
+  it('writes one JSON object a line with --json', async () => {
+    const r = await check([fixture('register-bad.jsonl'), corpus('h0000.edn')], { model: 'cas-register', init: '0', json: true });
+    const lines = r.out.map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ file: fixture('register-bad.jsonl'), valid: false, model: 'cas-register', ops: 5 });
+    expect(lines[0].counterexample[0].unplaced[0]).toMatchObject({ process: 1, f: 'read', output: 0, invokeIndex: 5 });
+    expect(lines[1]).toEqual({ file: corpus('h0000.edn'), valid: true, model: 'cas-register', ops: expect.any(Number), elapsedMs: expect.any(Number) });
+  });
+
+  it('writes <basename>.html a file with --html, numbering shared basenames', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-html-'));
+    dirs.push(dir);
+    const out = join(dir, 'pages');
+    const r = await check([fixture('register-bad.jsonl'), fixture('register-bad.jsonl')], { model: 'cas-register', init: '0', html: out });
+    expect(r.code).toBe(1);
+    expect(existsSync(join(out, 'register-bad.html'))).toBe(true);
+    expect(readFileSync(join(out, 'register-bad-2.html'), 'utf8')).toContain('class="op ok unplaced"');
+  });
+});
+
+describe('checkCommand', () => {
+  it('hands files and flags to runCheck and sets the exit code', async () => {
+    const before = process.exitCode;
+    try {
+      const cmd = checkCommand().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+      const log = console.log;
+      console.log = () => {};
+      try {
+        await cmd.parseAsync([fixture('register-bad.jsonl'), '--model', 'cas-register', '--init', '0'], { from: 'user' });
+      } finally {
+        console.log = log;
+      }
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = before;
+    }
+  });
+});

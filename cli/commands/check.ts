@@ -1,0 +1,156 @@
+import { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { readHistory, type Op } from '../../history/index.ts';
+import { HistoryError } from '../../history/parse.ts';
+import { checkLinearizable, type LinearVerdict, type OpInterval } from '../../checkers/linearizability/index.ts';
+import { renderLinearizabilityHtml } from '../../checkers/linearizability-html.ts';
+import { models } from '../../checkers/models/index.ts';
+
+/** Flags of `patternbench check`, as commander hands them over (strings until validated here). */
+export interface CheckOptions {
+  model?: string;
+  /** JSON text of the model's initial value. */
+  init?: string;
+  /** Per-file budget, seconds. */
+  timeout?: string | number;
+  json?: boolean;
+  /** Folder for one `<file-basename>.html` a file. */
+  html?: string;
+}
+
+/** Where `runCheck` writes: a line at a time, no trailing newline. */
+export interface CheckIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/**
+ * Checks each history file for linearizability under one model, in one
+ * process. Returns the exit code rather than exiting: 3 for a usage error
+ * (before any file is read); otherwise 1 if any file is invalid, else 3 if
+ * any file could not be read or checked (`file:line: …` on `err`), else 2 if
+ * any is unknown, else 0. A found violation outranks a bad file because it is
+ * the definite answer; a bad file outranks unknown so that it never passes
+ * unnoticed. Writes HTML files when asked; never throws for bad input.
+ */
+export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo): Promise<number> {
+  const usage = (msg: string) => { io.err(`patternbench check: ${msg}`); return 3; };
+  if (files.length === 0) return usage('no history files given');
+  const known = Object.keys(models).join(', ');
+  if (opts.model === undefined) return usage(`--model is required; known models: ${known}`);
+  if (!Object.hasOwn(models, opts.model)) return usage(`unknown model "${opts.model}"; known models: ${known}`);
+  let init: unknown;
+  if (opts.init !== undefined) {
+    try {
+      init = JSON.parse(opts.init);
+    } catch (err) {
+      return usage(`--init must be JSON (${(err as Error).message}); e.g. --init 0 or --init '""'`);
+    }
+  }
+  let timeoutMs: number | undefined;
+  if (opts.timeout !== undefined) {
+    const seconds = Number(opts.timeout);
+    if (!(Number.isFinite(seconds) && seconds > 0)) return usage(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
+    timeoutMs = seconds * 1000;
+  }
+  if (opts.html !== undefined) {
+    try {
+      mkdirSync(opts.html, { recursive: true });
+    } catch (err) {
+      return usage(`--html ${opts.html}: ${(err as Error).message}`);
+    }
+  }
+
+  let invalid = false;
+  let bad = false;
+  let unknown = false;
+  const htmlNames = new Set<string>();
+  for (const file of files) {
+    let verdict: LinearVerdict;
+    let history: Op[];
+    try {
+      history = readHistory(file);
+      verdict = checkLinearizable(history, { model: opts.model, init, timeoutMs });
+    } catch (err) {
+      bad = true;
+      // HistoryError and readHistory's own errors already lead with the file.
+      const msg = (err as Error).message;
+      io.err(err instanceof HistoryError || msg.startsWith(file) ? msg : `${file}: ${msg}`);
+      continue;
+    }
+    if (verdict.valid === false) invalid = true;
+    if (verdict.valid === 'unknown') unknown = true;
+
+    let htmlPath: string | undefined;
+    if (opts.html !== undefined) {
+      htmlPath = join(opts.html, uniqueName(file, htmlNames));
+      try {
+        writeFileSync(htmlPath, renderLinearizabilityHtml(history, verdict, { title: `${file} · ${verdict.model}` }));
+      } catch (err) {
+        bad = true;
+        io.err(`${htmlPath}: ${(err as Error).message}`);
+        htmlPath = undefined;
+      }
+    }
+
+    if (opts.json) {
+      const { valid, model, ops, elapsedMs, reason, counterexample } = verdict;
+      io.out(JSON.stringify({ file, valid, model, ops, elapsedMs: Math.round(elapsedMs), ...(reason ? { reason } : {}), ...(counterexample ? { counterexample } : {}), ...(htmlPath ? { html: htmlPath } : {}) }));
+    } else {
+      const word = verdict.valid === true ? 'valid' : verdict.valid === false ? 'INVALID' : 'unknown';
+      io.out(`${file}: ${word} (${verdict.ops} ops, ${Math.round(verdict.elapsedMs)} ms)${verdict.reason ? `: ${verdict.reason}` : ''}`);
+      for (const line of describeCounterexample(verdict)) io.out(`  ${line}`);
+      if (htmlPath) io.out(`  html: ${htmlPath}`);
+    }
+  }
+  return invalid ? 1 : bad ? 3 : unknown ? 2 : 0;
+}
+
+/** `patternbench check FILE... --model NAME`: commander's face of {@link runCheck}; sets `process.exitCode`. */
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('check history files (.jsonl or Jepsen .edn) for linearizability; exit 0 valid, 1 invalid, 2 unknown, 3 bad input')
+    .argument('<files...>', 'history files')
+    .option('--model <name>', `model: ${Object.keys(models).join(', ')}`)
+    .option('--init <json>', "the model's initial value, as JSON (e.g. 0, '\"\"')")
+    .option('--timeout <seconds>', 'budget per file, seconds (default 60)')
+    .option('--json', 'one JSON object a line per file')
+    .option('--html <dir>', 'write <file-basename>.html for each file into this folder')
+    .exitOverride()
+    .action(async (files: string[], opts: CheckOptions) => {
+      process.exitCode = await runCheck(files, opts, { out: (l) => console.log(l), err: (l) => console.error(l) });
+    });
+}
+
+/** How many linearized ops lead up to the failure in the text output; the HTML page shows them all. */
+const PREFIX_TAIL = 3;
+const UNPLACED_MAX = 5;
+
+function describeCounterexample(verdict: LinearVerdict): string[] {
+  const lines: string[] = [];
+  for (const cx of verdict.counterexample ?? []) {
+    const where = cx.partition === null ? '' : `key ${cx.partition}: `;
+    lines.push(`${where}after ${cx.prefix.length} linearized ops the state is ${cx.state}, and none of these can go next:`);
+    for (const iv of cx.unplaced.slice(0, UNPLACED_MAX)) lines.push(`  ✗ ${describe(iv)}`);
+    if (cx.unplaced.length > UNPLACED_MAX) lines.push(`  … and ${cx.unplaced.length - UNPLACED_MAX} more`);
+    const tail = cx.prefix.slice(-PREFIX_TAIL);
+    if (tail.length) lines.push(`  last linearized: ${tail.map(describe).join('; ')}`);
+  }
+  return lines;
+}
+
+function describe(iv: OpInterval): string {
+  const show = (v: unknown) => (v === null || v === undefined ? 'nil' : typeof v === 'string' ? v : JSON.stringify(v));
+  const out = iv.type === 'ok' ? show(iv.output) : '? (info)';
+  return `p${iv.process} ${iv.f} ${show(iv.input)} → ${out} [ops ${iv.invokeIndex}–${iv.completeIndex ?? '…'}]`;
+}
+
+/** `<file-basename>.html`, numbered when two files share a basename (every run folder holds a `history.jsonl`). */
+function uniqueName(file: string, taken: Set<string>): string {
+  const stem = basename(file, extname(file));
+  let name = `${stem}.html`;
+  for (let n = 2; taken.has(name); n++) name = `${stem}-${n}.html`;
+  taken.add(name);
+  return name;
+}
