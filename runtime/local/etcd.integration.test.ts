@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -134,6 +134,8 @@ describe('a 3-member etcd cluster', () => {
     await eventually(() => put(member(3), 'k2', 'also-while-2-dead'));
     await expect(get(member(2), 'k', 1_000)).rejects.toThrow();
     await victim.restart();
+    const log = readFileSync(join(runDir, 'cluster', 'logs', 'etcd-2.log'), 'utf8');
+    expect(log.match(/"initial-cluster-state":"(\w+)"/g)).toEqual(['"initial-cluster-state":"new"', '"initial-cluster-state":"existing"']);
     expect(await eventually(() => get(member(2), 'k'))).toBe('while-2-dead');
     expect(await eventually(() => get(member(2), 'k2'))).toBe('also-while-2-dead');
   });
