@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { Component } from '../runtime/component.ts';
+import { createFault, FaultInputError, faults, parseFaultAttributes } from './index.ts';
+
+const plain: Component = { name: 'target', host: '127.0.0.1', port: 1, stop: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
+const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', {}]]) };
+
+describe('createFault', () => {
+  it('builds a fault with defaults filled in, without touching Toxiproxy', () => {
+    const fault = createFault('latency', 'target-to-redis', { latency: 100 }, ctx);
+    expect(fault).toMatchObject({ kind: 'latency', on: 'target-to-redis', attributes: { latency: 100, jitter: 0, stream: 'downstream', toxicity: 1 } });
+  });
+
+  it('accepts numeric strings, as CLI flags arrive', () => {
+    expect(createFault('bandwidth', 'target-to-redis', { rate: '64', toxicity: '0.5' }, ctx).attributes).toMatchObject({ rate: 64, toxicity: 0.5 });
+  });
+
+  it('names the bad field and what it expected', () => {
+    expect(() => createFault('latency', 'target-to-redis', { latency: 'fast' }, ctx)).toThrow('latency fault: latency: expected a whole number of milliseconds ≥ 0, got "fast"');
+    expect(() => createFault('latency', 'target-to-redis', {}, ctx)).toThrow('latency: expected a whole number of milliseconds ≥ 0, got nothing');
+    expect(() => createFault('timeout', 'target-to-redis', { timeout: -5 }, ctx)).toThrow('timeout: expected a whole number of milliseconds ≥ 0, got -5');
+    expect(() => createFault('latency', 'target-to-redis', { latency: 1, toxicity: 2 }, ctx)).toThrow('toxicity: expected a fraction of connections from 0 to 1, got 2');
+    expect(() => createFault('latency', 'target-to-redis', { latency: 1, stream: 'sideways' }, ctx)).toThrow('stream: expected "upstream", "downstream" or "both", got "sideways"');
+    expect(() => createFault('slicer', 'target-to-redis', { average_size: 10, size_variation: 10 }, ctx)).toThrow('size_variation: expected fewer bytes than average_size, got 10');
+  });
+
+  it('rejects unknown attributes, listing the known ones', () => {
+    expect(() => createFault('latency', 'target-to-redis', { latency: 1, latncy: 2 }, ctx)).toThrow('unknown attribute "latncy"; known: latency, jitter, stream, toxicity');
+    expect(() => createFault('down', 'target-to-redis', { latency: 1 }, ctx)).toThrow('unknown attribute "latency"; known: (none)');
+  });
+
+  it('rejects an unknown kind, listing the known ones', () => {
+    expect(() => createFault('partition', 'target-to-redis', {}, ctx)).toThrow(`unknown fault "partition"; known faults: ${Object.keys(faults).join(', ')}`);
+    expect(() => createFault('toString', 'target-to-redis', {}, ctx)).toThrow(FaultInputError);
+  });
+
+  it('rejects an unknown link or component, listing the known names', () => {
+    expect(() => createFault('down', 'target-to-pg', {}, ctx)).toThrow('down fault: unknown link "target-to-pg"; known links: target-to-redis');
+    expect(() => createFault('kill', 'redis', {}, ctx)).toThrow('kill fault: unknown component "redis"; known components: target');
+    expect(() => createFault('kill', 'target-to-redis', {}, ctx)).toThrow(/unknown component "target-to-redis"/);
+  });
+
+  it('rejects a process fault on a component without the capability, naming it', () => {
+    expect(() => createFault('kill', 'target', {}, ctx)).toThrow('kill fault: component "target" cannot be killed and restarted');
+    expect(() => createFault('restart', 'target', {}, ctx)).toThrow(/component "target" cannot be killed and restarted/);
+    expect(() => createFault('pause', 'target', {}, ctx)).toThrow('pause fault: component "target" cannot be paused');
+  });
+});
+
+describe('the catalogue', () => {
+  it('marks Toxiproxy faults as network faults and signal faults as process faults', () => {
+    const network = Object.entries(faults).filter(([, f]) => f.network).map(([k]) => k);
+    expect(network.sort()).toEqual(['bandwidth', 'down', 'latency', 'limit_data', 'reset_peer', 'slicer', 'slow_close', 'timeout']);
+    expect(Object.values(faults).every((f) => f.describe.length > 0)).toBe(true);
+  });
+
+  it('parses attributes without a context', () => {
+    expect(parseFaultAttributes('reset_peer', {})).toEqual({ timeout: 0, stream: 'downstream', toxicity: 1 });
+    expect(() => parseFaultAttributes('limit_data', { bytes: 1.5 })).toThrow('bytes: expected a whole number of bytes ≥ 0, got 1.5');
+  });
+});
