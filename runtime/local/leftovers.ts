@@ -4,22 +4,26 @@ import { join } from 'node:path';
 /** Where an environment records `{ name: pid }` for `patternbench down` after a crash. */
 export const pidsFile = (runDir: string) => join(runDir, 'pids.json');
 
-/** Replaces `${runDir}/pids.json` atomically (write, then rename), so a reader never sees half a file. */
-export function writePids(runDir: string, pids: Record<string, number>): void {
-  const tmp = `${pidsFile(runDir)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(pids, null, 2)}\n`);
-  renameSync(tmp, pidsFile(runDir));
+/** Where an environment records `{ name: temp data dir }`, removed by `stopLeftovers`. */
+export const dataDirsFile = (runDir: string) => join(runDir, 'data-dirs.json');
+
+/** Replaces `file` with `value` as JSON atomically (write, then rename), so a reader never sees half a file. */
+export function writeJson(file: string, value: Record<string, number | string>): void {
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 /**
  * Stops whatever the environment in `runDir` left running (its process
  * groups, by `pids.json`): SIGTERM, then SIGKILL for a group still there after
- * `graceMs` (default 5 000). Removes `pids.json`. Returns the names it found
+ * `graceMs` (default 5 000). Then removes the temp data dirs listed in
+ * `data-dirs.json`, and both files. Returns the names it found
  * alive; nothing when there is no file. Every local child is its own group
  * leader, so signalling the group also reaches PostgreSQL's backends.
  */
 export async function stopLeftovers(runDir: string, graceMs = 5_000): Promise<string[]> {
   const file = pidsFile(runDir);
+  const dirs = dataDirsFile(runDir);
   if (!existsSync(file)) return [];
   const pids = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
   const alive = Object.entries(pids).filter(([, pid]) => groupAlive(pid));
@@ -30,6 +34,10 @@ export async function stopLeftovers(runDir: string, graceMs = 5_000): Promise<st
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && alive.some(([, pid]) => groupAlive(pid))) await new Promise((r) => setTimeout(r, 100));
   for (const [, pid] of alive) signal(pid, 'SIGKILL');
+  if (existsSync(dirs)) {
+    for (const dir of Object.values(JSON.parse(readFileSync(dirs, 'utf8')) as Record<string, string>)) rmSync(dir, { recursive: true, force: true });
+  }
+  rmSync(dirs, { force: true });
   rmSync(file, { force: true });
   return alive.map(([name]) => name);
 }

@@ -83,7 +83,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
     remove();
     throw new Error(`${opts.name}: ${(err as Error).message}`, { cause: err });
   }
-  return new PostgresServer(opts.name, port, proc, remove);
+  return new PostgresServer(opts.name, port, proc, undefined, dir);
 }
 
 /** Server settings passed as `-c`; identical on primary and replicas (a standby needs max_prepared_transactions ≥ its primary's). */

@@ -1,23 +1,25 @@
+import { rmSync } from 'node:fs';
 import type { Component, Killable, Pausable } from '../component.ts';
 import type { LocalProcess } from './local-process.ts';
 
 /**
  * A `Component` backed by one `LocalProcess`: kill/restart/pause/resume act
  * on its process group. `stop()` is final: it stops the process, then runs
- * `cleanup` (removing the temp data dir) once. `pid` is the current process
+ * `cleanup` and removes `dataDir` (its temp data dir, if it has one). `pid` is the current process
  * id (undefined while it is not running); `onPidChange` listeners hear of
  * every restart so `pids.json` stays true.
  */
 export class ProcessComponent implements Component, Killable, Pausable {
   readonly host = '127.0.0.1';
   private readonly pidListeners = new Set<(pid: number | undefined) => void>();
-  private cleaned = false;
 
   constructor(
     readonly name: string,
     readonly port: number,
     protected readonly proc: LocalProcess,
     private readonly cleanup: () => void = () => undefined,
+    /** The temp dir holding its data, removed by `stop()`; recorded so `stopLeftovers` can remove it after a crash. */
+    readonly dataDir?: string,
   ) {}
 
   get pid(): number | undefined {
@@ -32,9 +34,8 @@ export class ProcessComponent implements Component, Killable, Pausable {
 
   async stop(): Promise<void> {
     await this.proc.stop();
-    if (this.cleaned) return;
-    this.cleaned = true;
     this.cleanup();
+    if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   async kill(): Promise<void> {

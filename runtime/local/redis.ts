@@ -60,7 +60,7 @@ export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
     remove();
     throw err;
   }
-  return new RedisServer(opts.name, port, proc, remove);
+  return new RedisServer(opts.name, port, proc, undefined, dir);
 }
 
 /** Sends one command on a fresh connection and returns the reply as a string; rejects within ~1 s if there is no answer. */

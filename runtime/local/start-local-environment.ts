@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Component } from '../component.ts';
 import type { Endpoint, Environment, Link, Topology } from '../environment.ts';
 import { startEtcdCluster } from './etcd.ts';
-import { pidsFile, writePids } from './leftovers.ts';
+import { dataDirsFile, pidsFile, writeJson } from './leftovers.ts';
 import { createLink, resetLinks } from './links.ts';
 import { startPostgres } from './postgres.ts';
 import { ProcessComponent } from './process-component.ts';
@@ -18,7 +18,8 @@ export { stopLeftovers } from './leftovers.ts';
  * replicas), with a Toxiproxy link in front of every connection a target or
  * replica makes. `endpoints` are link addresses. Logs go to
  * `${runDir}/logs/<name>.log`; `${runDir}/pids.json` maps names to pids (kept
- * current across restarts) for `stopLeftovers`. SIGINT/SIGTERM stop it. A
+ * current across restarts) and `data-dirs.json` names to temp data dirs, for
+ * `stopLeftovers`. SIGINT/SIGTERM stop it. A
  * start that fails stops whatever it had started and throws an error naming
  * the step that failed.
  */
@@ -130,6 +131,7 @@ class LocalEnvironment implements Environment {
       await component.stop().catch((err) => errors.push(err));
     }
     rmSync(pidsFile(this.runDir), { force: true });
+    rmSync(dataDirsFile(this.runDir), { force: true });
     this.unregisterShutdown();
     if (errors.length > 0) throw errors[0];
   }
@@ -140,10 +142,13 @@ class LocalEnvironment implements Environment {
 
   private savePids(): void {
     const pids: Record<string, number> = {};
+    const dataDirs: Record<string, string> = {};
     for (const [name, component] of this.components) {
-      const pid = (component as { pid?: unknown }).pid;
+      const { pid, dataDir } = component as { pid?: unknown; dataDir?: unknown };
       if (typeof pid === 'number') pids[name] = pid;
+      if (typeof dataDir === 'string') dataDirs[name] = dataDir;
     }
-    writePids(this.runDir, pids);
+    writeJson(pidsFile(this.runDir), pids);
+    writeJson(dataDirsFile(this.runDir), dataDirs);
   }
 }
