@@ -109,6 +109,18 @@ describe('startLocalEnvironment', () => {
     }
   });
 
+  it('a start that fails midway stops what it had started and says which component failed', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-env-fail-'));
+    onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
+    const before = new Set(withDescendants([process.pid]));
+    // redis-server refuses an unknown policy and exits, while PostgreSQL is starting beside it.
+    await expect(startLocalEnvironment({ redis: { maxmemoryPolicy: 'no-such-policy' }, postgres: {} }, { runDir })).rejects.toThrow(
+      /local environment did not start: redis exited before it was ready/,
+    );
+    expect(withDescendants([process.pid]).filter((pid) => !before.has(pid) && alive(pid))).toEqual([]);
+    expect(existsSync(join(runDir, 'pids.json'))).toBe(false);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal} the holder stops every process of its environment and frees its ports`, async () => {
       const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-interrupt-'));
