@@ -54,14 +54,13 @@ export interface LinearOptions {
   init?: unknown;
   /** Wall-clock budget for the whole check, ms; default 60 000. */
   timeoutMs?: number;
-  /** Cap on memoised configurations per partition; default 1 000 000, fewer for long partitions so the memo stays near 256 MB. */
+  /** Cap on memoised configurations (linearized set, state) per partition; default 2 000 000 (about 150 MB). */
   maxStates?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_STATES = 1_000_000;
-/** Memo budget in 32-bit words when `maxStates` is not given: each memoised configuration holds a bitset of the partition's ops. */
-const DEFAULT_MEMO_WORDS = 64_000_000;
+/** About 150 MB of memo: a configuration costs some 70 bytes whatever the history's length. */
+const DEFAULT_MAX_STATES = 2_000_000;
 
 /**
  * Checks that `history` is linearizable under Jepsen's semantics: array
@@ -89,7 +88,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
       reason ??= `timed out after ${timeoutMs} ms${where}`;
       break;
     }
-    const maxStates = opts.maxStates ?? Math.min(DEFAULT_MAX_STATES, Math.floor(DEFAULT_MEMO_WORDS / ((list.length >>> 5) + 1)));
+    const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
     const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates });
     if (r.outcome === 'violation') counterexample.push(explain(key, list, r.prefix, model.describe(r.state)));
     else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;

@@ -127,23 +127,73 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
   const bits = new Uint32Array(words);
   let hashA = 0;
   let hashB = 0;
-  const cache = new Map<number, Array<{ bits: Uint32Array; state: number }>>();
+
+  // The memo stores each linearized set compactly. Let the frontier be the
+  // earliest ok call not yet linearized: every ok call before it is
+  // linearized, and no call invoked after the frontier's return can be (the
+  // walk never passes an unlifted return). So the set is the frontier, the
+  // linearized info calls before its bitset window, and the bitset words
+  // from the frontier to its horizon (the last call invoked before its
+  // return): a few words in place of n bits, whatever the history's length.
+  const isInfo = new Uint8Array(n);
+  const infoCalls: number[] = [];
+  const horizon = new Int32Array(n);
+  for (let c = 0; c < n; c++) {
+    isInfo[c] = calls[c].type === 'info' ? 1 : 0;
+    if (isInfo[c]) infoCalls.push(c);
+    let lo = c;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (calls[mid].invokePos < calls[c].completePos) lo = mid;
+      else hi = mid - 1;
+    }
+    horizon[c] = lo;
+  }
+  const scratch = new Int32Array(3 + infoCalls.length + words);
+  // Entries live in one growing arena, chained per hash: [next, length, ...encoding].
+  let arena = new Int32Array(1 << 16);
+  let arenaEnd = 0;
+  const heads = new Map<number, number>();
   let cached = 0;
-  /** Adds the current (bits, state) to the memo; false if it was already there. */
+  /** Adds the current (linearized set, state) to the memo; false if it was already there. */
   const remember = (stateId: number): boolean => {
+    let e = next[HEAD];
+    for (; e !== TAIL; e = next[e]) {
+      const c = entryCall[e];
+      if (c < 0 || (isInfo[c] === 0 && (bits[c >>> 5] & (1 << (c & 31))) === 0)) break;
+    }
+    const frontier = e === TAIL || entryCall[e] < 0 ? n : entryCall[e];
+    const loWord = frontier >>> 5;
+    const hiWord = frontier === n ? words - 1 : horizon[frontier] >>> 5;
+    let len = 0;
+    scratch[len++] = stateId;
+    scratch[len++] = frontier;
+    for (const c of infoCalls) {
+      if (c >= loWord << 5) break;
+      if (bits[c >>> 5] & (1 << (c & 31))) scratch[len++] = c;
+    }
+    scratch[len++] = -1;
+    for (let w = loWord; w <= hiWord; w++) scratch[len++] = bits[w];
+
     const mixed = Math.imul(stateId + 1, 0x9e3779b1);
     const key = ((hashB ^ mixed) & 0x1fffff) * 4294967296 + ((hashA ^ (mixed >>> 7)) >>> 0);
-    let bucket = cache.get(key);
-    if (bucket) {
-      outer: for (const seen of bucket) {
-        if (seen.state !== stateId) continue;
-        for (let w = 0; w < words; w++) if (seen.bits[w] !== bits[w]) continue outer;
-        return false;
-      }
-    } else {
-      cache.set(key, (bucket = []));
+    const head = heads.get(key) ?? -1;
+    outer: for (let o = head; o >= 0; o = arena[o]) {
+      if (arena[o + 1] !== len) continue;
+      for (let i = 0; i < len; i++) if (arena[o + 2 + i] !== scratch[i]) continue outer;
+      return false;
     }
-    bucket.push({ bits: bits.slice(), state: stateId });
+    if (arenaEnd + 2 + len > arena.length) {
+      const grown = new Int32Array(Math.max(arena.length * 2, arenaEnd + 2 + len));
+      grown.set(arena.subarray(0, arenaEnd));
+      arena = grown;
+    }
+    arena[arenaEnd] = head;
+    arena[arenaEnd + 1] = len;
+    arena.set(scratch.subarray(0, len), arenaEnd + 2);
+    heads.set(key, arenaEnd);
+    arenaEnd += 2 + len;
     cached++;
     return true;
   };
