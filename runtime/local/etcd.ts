@@ -63,7 +63,10 @@ const url = (e: Endpoint) => `http://${e.host}:${e.port}`;
  * talks to both; L keeps its quorum, and X cannot serve a linearizable read
  * or write, since ReadIndex and proposals go to the leader. Members run with
  * `--pre-vote` so X's failed elections do not depose L when the links heal.
- * Both claims are tested in `etcd.integration.test.ts`.
+ * Both claims are tested in `etcd.integration.test.ts`. A toxic that keeps
+ * connections up (latency, bandwidth) on `peers-to-etcd-N` therefore acts on
+ * what N sends (its downstream direction) and on almost nothing N receives,
+ * which normally flows over N's own streams through the other members' links.
  *
  * Restart after `kill()` reuses the data dir with `--initial-cluster-state
  * existing`; `stop()` is final and removes the data dir.
