@@ -27,7 +27,7 @@ interface Line {
 /** Runs the caching workload against `targetUrl` and returns its history lines, parsed. */
 async function runWorkload(runDir: string, name: string, settings: Record<string, string>): Promise<Line[]> {
   const consoleFile = join(runDir, `${name}.console`);
-  await run(toolPath('k6'), ['run', '--quiet', `--console-output=${consoleFile}`, '--log-format=raw', 'workloads/caching.ts'], {
+  await run(toolPath('k6'), ['run', '--quiet', '--address', '', `--console-output=${consoleFile}`, '--log-format=raw', 'workloads/caching.ts'], {
     cwd: repoRoot,
     timeout: 60_000,
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true', K6_AUTO_EXTENSION_RESOLUTION: 'false', ...settings },

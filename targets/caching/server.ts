@@ -16,12 +16,11 @@ import pg from 'pg';
 import { CacheAside } from './cache-aside.ts';
 import { prepareItems } from './schema.ts';
 
-// Every backend call gives up after this long, so that a blackholed Redis or
-// PostgreSQL yields a 503 within a few seconds instead of a request that hangs.
-// node-redis's command timeout only covers a command still waiting to be
-// written, never one awaiting its reply, so each request also has a deadline
-// of its own; an operation it cuts short may still take effect later, which
-// is what a 503 tells the client.
+// PostgreSQL calls give up after backendTimeoutMs (the pool then drops the
+// connection). node-redis has no timeout for a command awaiting its reply, so
+// each request has a deadline of its own: a blackholed backend yields a 503
+// within a few seconds rather than a request that hangs. An operation cut
+// short may still take effect later, which is what a 503 tells the client.
 const backendTimeoutMs = 2_000;
 const requestDeadlineMs = 3_000;
 
@@ -45,7 +44,10 @@ const port = Number(setting('PORT'));
 const redis = createClient({
   url: setting('REDIS_URL'),
   socket: { connectTimeout: backendTimeoutMs },
-  commandOptions: { timeout: backendTimeoutMs },
+  // While disconnected, commands fail at once instead of queueing: a queued
+  // SET sent on reconnect, long after its request got a 503, would put an old
+  // value back in the cache.
+  disableOfflineQueue: true,
 });
 // Without a listener node-redis would crash the process on a lost connection;
 // it reconnects by itself, and requests meanwhile fail with 503.
