@@ -21,7 +21,7 @@ export function numberAttribute(what: string, min: number, opts: { max?: number;
 }
 
 /** Which direction a toxic acts on; `both` adds one toxic per direction. Toxiproxy's default is `downstream`. */
-export const streamAttribute = z
+const streamAttribute = z
   .enum(['upstream', 'downstream', 'both'], { error: (issue) => `expected "upstream", "downstream" or "both", got ${shown(issue.input)}` })
   .default('downstream');
 

@@ -34,7 +34,9 @@ class DownFault implements Fault {
   }
 
   private async setEnabled(enabled: boolean): Promise<void> {
-    const proxy = await new Toxiproxy(this.toxiproxyUrl).get(this.on);
+    const proxy = await new Toxiproxy(this.toxiproxyUrl).get(this.on).catch((err: Error) => {
+      throw new Error(`toxiproxy at ${this.toxiproxyUrl} has no usable link "${this.on}": ${err.message}`, { cause: err });
+    });
     await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
   }
 }

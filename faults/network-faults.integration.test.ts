@@ -18,6 +18,7 @@ let toxiproxy: LocalProcess;
 let toxiproxyUrl: string;
 let echo: Server;
 let proxyPort: number;
+const echoSockets = new Set<Socket>();
 const ctx = () => ({ toxiproxyUrl, components: new Map(), links: new Map([[link, {}]]) });
 
 async function freePort(): Promise<number> {
@@ -31,6 +32,8 @@ async function freePort(): Promise<number> {
 /** An echo server; a chunk containing "close" is echoed and then the server closes the connection. */
 function startEcho(): Promise<Server> {
   const server = createServer((socket) => {
+    echoSockets.add(socket);
+    socket.on('close', () => echoSockets.delete(socket));
     socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
       socket.write(chunk);
@@ -105,7 +108,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await toxiproxy?.stop();
-  echo?.closeAllConnections?.();
+  for (const socket of echoSockets) socket.destroy();
   await new Promise((resolve) => echo?.close(resolve));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -285,6 +288,20 @@ describe('the nemesis on a real Toxiproxy', () => {
     expect(ops).toEqual(['start-latency', 'start-down', 'start-bandwidth', 'stop-bandwidth', 'stop-latency']);
     expect(nemesis.active.map((f) => f.on)).toEqual(['doomed']);
     expect(await listActiveFaults(toxiproxyUrl)).toEqual([expect.objectContaining({ link, enabled: true, toxics: [] })]);
+  });
+
+  it('runSchedule ends early when a fault cannot start, reverting what it had started', async () => {
+    const ops: string[] = [];
+    const nemesis = new Nemesis({ history: { append: (op) => ops.push(op.f) }, clock: () => 0, ctx: { ...ctx(), links: new Map([[link, {}], ['ghost', {}]]) } });
+    const plan = planTimeline([
+      { fault: 'latency', on: link, at: 0, for: '1m', latency: 10 },
+      { fault: 'latency', on: 'ghost', at: '100ms', for: '1s', latency: 10 },
+    ]);
+    await expect(runSchedule(plan, nemesis, { signal: new AbortController().signal })).rejects.toThrow(
+      /^starting latency on ghost: toxiproxy at .* has no usable link "ghost": Request failed with status code 404/,
+    );
+    expect(ops).toEqual(['start-latency', 'stop-latency']);
+    expect(await listActiveFaults(toxiproxyUrl)).toEqual([expect.objectContaining({ link, toxics: [] })]);
   });
 
   it('clearAllFaults removes toxics and re-enables proxies added by anyone; a later stop of ours is harmless', async () => {

@@ -31,7 +31,9 @@ export class ToxicFault<A extends ToxicCommon> implements Fault {
 
   async start(): Promise<void> {
     if (this.added.length > 0) return;
-    const proxy = await new Toxiproxy(this.toxiproxyUrl).get(this.on);
+    const proxy = await new Toxiproxy(this.toxiproxyUrl).get(this.on).catch((err: Error) => {
+      throw new Error(`toxiproxy at ${this.toxiproxyUrl} has no usable link "${this.on}": ${err.message}`, { cause: err });
+    });
     const wanted: ToxicCommon['stream'] = this.attributes.stream;
     const streams = wanted === 'both' ? (['upstream', 'downstream'] as const) : [wanted];
     const id = randomUUID().slice(0, 8);
