@@ -5,7 +5,11 @@ import type { Model } from '../models/model.ts';
 import { prepare, type Call } from './prepare.ts';
 import { searchPartition } from './search.ts';
 
-/** One operation of a counterexample with its real-time interval (history indices; `completeIndex`/`endNs` null for an op that never completed). */
+/**
+ * One operation of a counterexample with its real-time interval. An `info`
+ * op's interval is open (`endNs: null`, no `output`); its `completeIndex` is
+ * its info line, or null when it never completed.
+ */
 export interface OpInterval {
   process: number;
   f: string;
