@@ -20,7 +20,7 @@ describe('renderLinearizabilityHtml', () => {
   const html = renderLinearizabilityHtml(history, verdict, { title: 'register-bad' });
 
   it('draws a lane per process and one for the nemesis', () => {
-    const lanes = [...html.matchAll(/data-lane="([^"]+)"/g)].map((m) => m[1]);
+    const lanes = [...html.matchAll(/class="lane-label" data-lane="([^"]+)"/g)].map((m) => m[1]);
     expect(lanes).toEqual(['0', '1', '2', 'nemesis']);
   });
 
@@ -82,7 +82,7 @@ describe('the page in a browser', () => {
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(pathToFileURL(file).href);
     for (const lane of ['p0', 'p1', 'p2', 'nemesis']) await expect(page.locator('.lane-label', { hasText: lane }).isVisible()).resolves.toBe(true);
-    await page.locator('.op.unplaced').hover();
+    await page.locator('.op.unplaced rect').hover();
     await expect(page.locator('#tip').textContent()).resolves.toContain('UNPLACED');
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);

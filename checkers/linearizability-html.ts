@@ -22,7 +22,9 @@ interface Bar {
 
 const LANE_PX = 30;
 const BAR_PX = 20;
-const GUTTER_PX = 76;
+/** Left padding of the scrolling plot; the lane names sit in their own column so they stay in view. */
+const GUTTER_PX = 16;
+const LABELS_PX = 70;
 const AXIS_PX = 30;
 
 /**
@@ -65,12 +67,14 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
   const partitions = keys.filter((k): k is string => k !== null).sort();
   const firstBad = counterexamples[0]?.partition ?? null;
 
+  const labels = lanes.map((p) => `<text class="lane-label" data-lane="${p}" x="8" y="${laneY(p) + LANE_PX / 2 + 4}">${p === 'nemesis' ? 'nemesis' : `p${p}`}</text>`);
+  const labelSvg = `<svg class="labels" width="${LABELS_PX}" height="${height}">${lanes.map((p, i) => `<rect x="0" y="${laneY(p)}" width="${LABELS_PX}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/>`).join('')}${labels.join('')}</svg>`;
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="operations by process">`);
   svg.push(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff4d6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d9a520" stroke-width="2"/></pattern></defs>`);
   lanes.forEach((p, i) => {
     const y = laneY(p);
-    svg.push(`<g class="lane" data-lane="${p}"><rect class="lane-bg" x="0" y="${y}" width="${width}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/><text class="lane-label" x="8" y="${y + LANE_PX / 2 + 4}">${p === 'nemesis' ? 'nemesis' : `p${p}`}</text></g>`);
+    svg.push(`<g class="lane" data-lane="${p}"><rect class="lane-bg" x="0" y="${y}" width="${width}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/></g>`);
   });
   svg.push(axis(xMin, xMax, px, height, useTime));
   for (const op of nemesis) {
@@ -99,8 +103,8 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
   const panels = counterexamples.map((cx, ci) => `<section class="cx" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}">
 <h2>Counterexample${cx.partition !== null ? ` for key <code>${esc(cx.partition)}</code>` : ''}</h2>
 <p>The longest linearizable prefix (${cx.prefix.length} ops) leaves the state at <code>${esc(cx.state)}</code>; from there no unplaced op can go next.</p>
-<h3>Linearized prefix, in order</h3>
-<ol>${cx.prefix.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('') || '<li class="none">(empty)</li>'}</ol>
+<details${cx.prefix.length <= 12 ? ' open' : ''}><summary>Linearized prefix, in order (${cx.prefix.length} ops)</summary>
+<ol>${cx.prefix.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('') || '<li class="none">(empty)</li>'}</ol></details>
 <h3 class="bad">Unplaced</h3>
 <ul class="bad">${cx.unplaced.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('')}</ul>
 </section>`).join('\n');
@@ -125,7 +129,7 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
 <header><h1>${esc(title)}</h1>
 <p><span class="verdict ${verdictClass}">${verdictText}</span> model <code>${esc(verdict.model)}</code> · ${verdict.ops} ops · ${verdict.partitions} partition${verdict.partitions === 1 ? '' : 's'} · checked in ${Math.round(verdict.elapsedMs)} ms${verdict.reason ? ` · ${esc(verdict.reason)}` : ''}</p>
 <p class="legend"><span class="sw ok"></span>ok <span class="sw prefix"></span>in the linearized prefix (numbered) <span class="sw unplaced"></span>unplaced <span class="sw info"></span>info: may take effect any time later <span class="sw fail"></span>fail: did not happen · x axis: ${useTime ? 'time since the run started' : 'op index'} ${selector}</p></header>
-<div id="chart">${svg.join('\n')}</div>
+<div id="plot">${labelSvg}<div id="chart">${svg.join('\n')}</div></div>
 <div id="tip" hidden></div>
 ${panels}
 <script>const OPS = ${JSON.stringify(details).replace(/</g, '\\u003c')};
@@ -214,9 +218,12 @@ code { background: #f3f3f3; padding: 0 3px; }
 .legend .sw { display: inline-block; width: 16px; height: 10px; border: 1px solid #888; margin: 0 3px 0 10px; vertical-align: middle; }
 .sw.ok { background: #d6e6ff; } .sw.prefix { background: #c9ecc9; } .sw.unplaced { background: #ffc9c9; border-color: #d0021b; }
 .sw.info { background: repeating-linear-gradient(45deg, #fff4d6 0 3px, #d9a520 3px 5px); } .sw.fail { background: #eee; border-style: dashed; }
-#chart { overflow-x: auto; border: 1px solid #ccd; }
+#plot { display: flex; border: 1px solid #ccd; } #chart { overflow-x: auto; flex: 1; } .labels { flex: none; border-right: 1px solid #ccd; }
+summary { font-weight: bold; margin: 8px 0 4px; cursor: pointer; }
 svg text { font: 11px system-ui, sans-serif; fill: #333; }
 .lane-label { font-weight: bold; }
+/* Labels are clipped to their bar; the bar, not its text, takes the pointer. */
+.bar-label { pointer-events: none; }
 .op rect { fill: #d6e6ff; stroke: #4a7bd0; }
 .op.prefix rect { fill: #c9ecc9; stroke: #2e8b3a; }
 .op.info rect, .op.open rect { fill: url(#hatch); stroke: #b08000; }
@@ -259,4 +266,7 @@ function applyPart() {
   document.querySelectorAll('.cx, .failing-point').forEach((g) => g.classList.toggle('hidden', k !== '*' && g.dataset.part !== '' && g.dataset.part !== k));
 }
 if (sel) { sel.addEventListener('change', applyPart); applyPart(); }
+// Open on the failure: long histories are far wider than the window.
+const fp = [...document.querySelectorAll('.failing-point')].find((g) => !g.classList.contains('hidden'));
+if (fp) { const chart = document.getElementById('chart'); chart.scrollLeft = Number(fp.querySelector('line').getAttribute('x1')) - chart.clientWidth / 2; }
 `;
