@@ -49,8 +49,9 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
   const nemesis = history.filter((op) => op.process === 'nemesis');
 
   const xs = history.map(xOf);
-  const xMin = xs.length ? Math.min(...xs) : 0;
-  const xMax = xs.length ? Math.max(...xs) : 1;
+  // A reduce, not Math.min(...xs): spreading a long history overflows the stack.
+  const xMin = xs.length ? xs.reduce((a, b) => Math.min(a, b)) : 0;
+  const xMax = xs.length ? xs.reduce((a, b) => Math.max(a, b)) : 1;
   const span = Math.max(xMax - xMin, 1);
   // Wide enough that neighbouring events stay apart; the page scrolls sideways.
   const plotPx = Math.min(Math.max(history.length * 28, 900), 40_000);
@@ -95,7 +96,7 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
     if (!ends.length) return;
     // The failing point: the first moment an unplaced op had to have taken
     // effect, yet no order of the ops so far explains what was observed.
-    const x = px(Math.min(...ends));
+    const x = px(ends.reduce((a, b) => Math.min(a, b)));
     svg.push(`<g class="failing-point" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}"><line x1="${x}" y1="${AXIS_PX - 4}" x2="${x}" y2="${height - 18}" stroke="#d0021b" stroke-width="2" stroke-dasharray="6 3"/><text x="${x}" y="${height - 5}" text-anchor="middle" style="fill:#d0021b;font-weight:bold">fails here</text></g>`);
   });
   svg.push('</svg>');
