@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { control, defaultStateDir, readUpState } from '../../runner/control-client.ts';
+import { stopLeftovers } from '../../runtime/local/start-local-environment.ts';
+
+/** `patternbench down`: asks a running `up` to stop; if it is gone (crashed, kill -9), stops its leftovers from their pid files. */
+export function downCommand(): Command {
+  return new Command('down')
+    .description('stop the environment `up` started (and the leftovers of one that crashed)')
+    .option('--state <dir>', 'the state folder of `up`', defaultStateDir)
+    .action(async (flags: { state: string }) => {
+      const state = readUpState(flags.state);
+      const alive = isAlive(state.pid);
+      if (alive) {
+        await control(state, 'POST', '/down').catch(() => process.kill(state.pid, 'SIGTERM'));
+        const deadline = Date.now() + 60_000;
+        while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        if (isAlive(state.pid)) throw new Error(`up (pid ${state.pid}) did not stop within 60 s`);
+      }
+      for (const t of state.targets) if (existsSync(join(t.runDir, 'pids.json'))) await stopLeftovers(t.runDir);
+      rmSync(join(resolve(flags.state), 'env.json'), { force: true });
+      console.log(alive ? `stopped (pid ${state.pid})` : `up (pid ${state.pid}) was gone; stopped its leftovers`);
+    });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { control, defaultStateDir, readUpState } from '../../runner/control-client.ts';
+import { parseDuration } from '../../faults/duration.ts';
+import { faults } from '../../faults/index.ts';
+
+/**
+ * `patternbench fault <kind> --link <name> [--<attribute> value …] [--for 30s]`,
+ * `fault list`, `fault clear`: acts on the environment of a running `up`.
+ * Attributes use Toxiproxy's words (`--latency 100 --jitter 10 --stream
+ * downstream --toxicity 0.5`); the fault's own schema validates them.
+ */
+export function faultCommand(): Command {
+  const cmd = new Command('fault')
+    .description(`inject a fault into the running environment: ${Object.keys(faults).join(', ')}; or \`fault list\`, \`fault clear\``)
+    .argument('<kind>', 'fault kind, or list / clear')
+    .option('--link <name>', 'the link (Toxiproxy proxy) a network fault acts on')
+    .option('--component <name>', 'the component a process fault acts on')
+    .option('--target <name>', 'which target, when several are up')
+    .option('--for <duration>', 'revert after this long (default: until `fault clear` or `down`)')
+    .option('--state <dir>', 'the state folder of `up`', defaultStateDir)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (kind: string, flags: { link?: string; component?: string; target?: string; for?: string; state: string }, command: Command) => {
+      const state = readUpState(flags.state);
+      if (kind === 'list') return console.log(JSON.stringify(await control(state, 'GET', '/faults'), null, 2));
+      if (kind === 'clear') return console.log(JSON.stringify(await control(state, 'DELETE', '/faults')));
+      const on = flags.link ?? flags.component;
+      if (!on) throw new Error(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
+      const body = { target: flags.target, kind, on, attributes: parseAttributes(command.args.slice(1)), forMs: flags.for === undefined ? undefined : parseDuration(flags.for) };
+      console.log(JSON.stringify(await control(state, 'POST', '/faults', body)));
+    });
+  return cmd;
+}
+
+/** `--latency 100 --stream downstream` → `{ latency: 100, stream: 'downstream' }`; numbers become numbers. */
+export function parseAttributes(args: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}": attributes are --name value`);
+    const [name, inline] = arg.slice(2).split('=', 2);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new Error(`--${name}: expected a value`);
+    out[name] = value !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import { Command, Option } from 'commander';
+import { relative } from 'node:path';
+import { loadSuite, parseSuite, type Suite } from '../../runner/suite.ts';
+import { runSuite } from '../../runner/run-suite.ts';
+
+/** `patternbench run [suite]`: runs a suite file into a new run folder. Flags override the file and are validated by the same schema. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run a suite (default suites/quickstart.yaml) into a run folder')
+    .argument('[suite]', 'suite file, YAML or JSON', 'suites/quickstart.yaml')
+    .option('--only <targets>', 'comma-separated targets of the suite to run')
+    .option('--duration <duration>', 'workload duration, e.g. 30s (overrides the suite)')
+    .option('--rate <perSecond>', 'arrival rate, iterations per second (overrides the suite)')
+    .option('--out <dir>', 'run folder (default runs/<timestamp>-<suite>)')
+    .addOption(new Option('--runtime <runtime>', 'where components run').choices(['local', 'docker']))
+    .option('--allow-remote <host...>', 'allow traffic to this non-loopback host (refused otherwise)', [])
+    .action(async (file: string, flags: { only?: string; duration?: string; rate?: string; out?: string; runtime?: string; allowRemote: string[] }) => {
+      const suite = applyFlags(loadSuite(file), flags, file);
+      const { runDir, results } = await runSuite({ suite, suiteFile: file, outDir: flags.out, allowRemote: flags.allowRemote });
+      const shown = relative(process.cwd(), runDir);
+      console.log(`run folder: ${shown.startsWith('..') ? runDir : shown} (${results.status})`);
+      process.exitCode = results.status === 'completed' ? 0 : 1;
+    });
+}
+
+function applyFlags(suite: Suite, flags: { only?: string; duration?: string; rate?: string; runtime?: string }, file: string): Suite {
+  const raw: Record<string, unknown> = { ...suite, workload: { ...suite.workload } };
+  const workload = raw.workload as Record<string, unknown>;
+  if (flags.duration !== undefined) workload.duration = flags.duration;
+  if (flags.rate !== undefined) workload.rate = Number(flags.rate);
+  if (flags.runtime !== undefined) raw.runtime = flags.runtime;
+  if (flags.only !== undefined) {
+    const only = flags.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = only.filter((t) => !suite.cases.some((c) => c.target === t || c.name === t));
+    if (unknown.length) throw new Error(`--only: ${unknown.join(', ')} not in ${file}; its cases: ${suite.cases.map((c) => c.name ?? c.target).join(', ')}`);
+    raw.cases = suite.cases.filter((c) => only.includes(c.target) || (c.name !== undefined && only.includes(c.name)));
+  }
+  return parseSuite(raw, `${file} (with command-line flags)`);
+}

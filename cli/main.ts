@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './commands/run.ts';
+import { upCommand } from './commands/up.ts';
+import { downCommand } from './commands/down.ts';
+import { faultCommand } from './commands/fault.ts';
+import { checkCommand } from './commands/check.ts';
+import { reservedCommand } from './commands/reserved.ts';
+
+/**
+ * `patternbench`: run suites, hold an environment up, inject faults into it,
+ * check histories. Exit codes: 0 ok, 1 a verdict or run failed, 2 unknown,
+ * 3 bad input or usage.
+ */
+const program = new Command('patternbench')
+  .description('Benchmark and chaos-test data-management patterns on real Redis, PostgreSQL and etcd.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program.addCommand(runCommand());
+program.addCommand(upCommand());
+program.addCommand(downCommand());
+program.addCommand(faultCommand());
+program.addCommand(checkCommand());
+program.addCommand(reservedCommand('report', 'render the HTML / JUnit / JSON report of a run folder'));
+program.addCommand(reservedCommand('compare', 'compare several run folders side by side'));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 3);
+  console.error(`patternbench: ${(err as Error).message}`);
+  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 3);
+}

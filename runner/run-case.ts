@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HistoryWriter } from '../history/writer.ts';
+import type { Environment } from '../runtime/environment.ts';
+import type { Target } from '../targets/target.ts';
+import { onShutdown } from '../runtime/local/supervisor.ts';
+import { Nemesis } from '../faults/nemesis.ts';
+import { runSchedule, type PlannedFault } from '../faults/schedule.ts';
+import { runK6, type K6Result } from './k6.ts';
+import { K6HistoryTail } from './k6-history.ts';
+import { Sampler } from './sampler.ts';
+import { assertAllowedUrl } from './safety.ts';
+import type { Suite } from './suite.ts';
+import { parseDuration } from '../faults/duration.ts';
+import { writeJsonAtomic } from './atomic-write.ts';
+
+/** What one case produced; written into results.json. */
+export interface CaseResult {
+  name: string;
+  target: string;
+  family: string;
+  status: 'running' | 'completed' | 'interrupted' | 'error';
+  startedAt: string;
+  endedAt?: string;
+  error?: string;
+  /** The case's folder, relative to the run folder. */
+  dir: string;
+  history: { ops: number; ok: number; fail: number; info: number; nemesis: number; skippedLines: number };
+  k6?: Omit<K6Result, 'summaryPath' | 'dashboardPath'>;
+  links: string[];
+}
+
+export interface CaseContext {
+  runDir: string;
+  workload: Suite['workload'];
+  plan: PlannedFault[];
+  allowRemote: string[];
+  startEnvironment: (target: Target, runDir: string) => Promise<Environment>;
+  /** Called with the partial result whenever it changes, so results.json stays current. */
+  onUpdate: (result: CaseResult) => void;
+  /** Live status for the progress line. */
+  onStatus?: (status: string) => void;
+}
+
+/**
+ * Runs one target through the suite's workload and fault plan: starts its
+ * environment and service, then k6 (open model) while the nemesis plays the
+ * plan and the sampler records metrics; every client op and fault event goes
+ * to `history.jsonl` as it happens. Whatever happens — error, SIGINT — the
+ * faults are reverted and every process stopped before it returns.
+ */
+export async function runCase(name: string, target: Target, ctx: CaseContext): Promise<CaseResult> {
+  const dir = join(ctx.runDir, name);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const result: CaseResult = {
+    name, target: target.name, family: target.family, status: 'running', startedAt: new Date().toISOString(), dir: name,
+    history: { ops: 0, ok: 0, fail: 0, info: 0, nemesis: 0, skippedLines: 0 }, links: [],
+  };
+  ctx.onUpdate(result);
+  const history = new HistoryWriter(join(dir, 'history.jsonl'));
+  const abort = new AbortController();
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  let unregister = () => {};
+  let env: Environment | undefined;
+  let nemesis: Nemesis | undefined;
+  let sampler: Sampler | undefined;
+  let tail: K6HistoryTail | undefined;
+  try {
+    env = await ctx.startEnvironment(target, dir);
+    // Registered after the environment, so on SIGINT it runs first: stop k6,
+    // revert faults, save the history, then let the environment go.
+    unregister = onShutdown(async () => {
+      result.status = 'interrupted';
+      abort.abort();
+      await done;
+    });
+    result.links = [...env.links.keys()];
+    const service = await target.start(env);
+    writeJsonAtomic(join(dir, 'environment.json'), describeEnvironment(env, service.url));
+    assertAllowedUrl(service.url, `target ${target.name}`, ctx.allowRemote);
+    assertAllowedUrl(env.toxiproxyUrl, 'toxiproxy', ctx.allowRemote);
+
+    const startWallMs = Date.now();
+    const startHr = process.hrtime.bigint();
+    const clockNs = () => Number(process.hrtime.bigint() - startHr);
+    sampler = new Sampler(env, join(dir, 'metrics.jsonl'), clockNs);
+    await sampler.start();
+    nemesis = new Nemesis({ history, clock: clockNs, ctx: { toxiproxyUrl: env.toxiproxyUrl, components: env.components, links: env.links } });
+    tail = new K6HistoryTail(join(dir, 'k6-console.log'), history, startWallMs);
+    tail.start();
+    const schedule = runSchedule(ctx.plan, nemesis, { signal: abort.signal });
+    const w = ctx.workload;
+    const status = setInterval(() => ctx.onStatus?.(`${name}  ${(clockNs() / 1e9).toFixed(0)}s/${parseDuration(w.duration) / 1000}s  ops ${history.count}  faults ${nemesis?.active.length ?? 0} active`), 1000);
+    let k6: K6Result;
+    try {
+      k6 = await runK6({
+        script: w.script,
+        dir,
+        signal: abort.signal,
+        env: {
+          TARGET_URL: service.url, RATE: String(w.rate), DURATION: `${parseDuration(w.duration)}ms`, KEYS: String(w.keys),
+          READ_RATIO: String(w.readRatio), TIMEOUT: `${parseDuration(w.timeout)}ms`, PRE_VUS: String(w.preVUs), MAX_VUS: String(w.maxVUs),
+        },
+      });
+    } finally {
+      clearInterval(status);
+      abort.abort(); // ends the schedule: whatever is active is reverted
+      await schedule.catch((err: Error) => addError(result, `fault schedule: ${err.message}`));
+    }
+    const { summaryPath: _s, dashboardPath: _d, ...k6Figures } = k6;
+    result.k6 = k6Figures;
+    // 99: k6's "thresholds crossed", a verdict on the target, not a failed run.
+    if (k6.exitCode !== 0 && k6.exitCode !== 99 && result.status !== 'interrupted') addError(result, `k6 exited with code ${k6.exitCode}; see ${name}/logs/k6.log`);
+    if (result.status === 'running') result.status = 'completed';
+  } catch (err) {
+    if (result.status === 'running') result.status = 'error';
+    result.error = (err as Error).message;
+  } finally {
+    unregister();
+    await nemesis?.stopAll().catch((err: Error) => addError(result, `reverting faults: ${err.message}`));
+    tail?.stop();
+    await sampler?.stop();
+    await env?.stop();
+    result.history = { ...countOps(history), skippedLines: tail?.skipped ?? 0 };
+    history.close();
+    result.endedAt = new Date().toISOString();
+    ctx.onUpdate(result);
+    finished();
+  }
+  return result;
+}
+
+function addError(result: CaseResult, message: string): void {
+  result.error = result.error ? `${result.error}; ${message}` : message;
+  if (result.status === 'completed' || result.status === 'running') result.status = 'error';
+}
+
+/** What a user needs to reach a case's environment by hand: components, links, the target's URL. */
+function describeEnvironment(env: Environment, targetUrl: string) {
+  return {
+    targetUrl,
+    toxiproxyUrl: env.toxiproxyUrl,
+    components: [...env.components.values()].map((c) => ({ name: c.name, host: c.host, port: c.port, pid: (c as { pid?: number }).pid })),
+    links: [...env.links.values()],
+  };
+}
+
+function countOps(history: HistoryWriter): Omit<CaseResult['history'], 'skippedLines'> {
+  const c = history.counts;
+  return { ops: history.count, ok: c.ok, fail: c.fail, info: c.info - c.nemesis, nemesis: c.nemesis };
+}

@@ -1,0 +1,110 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HistoryWriter } from '../history/writer.ts';
+import type { Environment } from '../runtime/environment.ts';
+import type { Target } from '../targets/target.ts';
+import { onShutdown } from '../runtime/local/supervisor.ts';
+import { createFault, listActiveFaults, clearAllFaults } from '../faults/index.ts';
+import { Nemesis } from '../faults/nemesis.ts';
+import { startControlServer, BadRequest } from './control-server.ts';
+import { writeJsonAtomic } from './atomic-write.ts';
+import { startEnvironment } from './start-environment.ts';
+import type { UpState } from './control-client.ts';
+
+interface Held {
+  target: Target;
+  env: Environment;
+  url: string;
+  dir: string;
+  nemesis: Nemesis;
+  history: HistoryWriter;
+}
+
+/**
+ * `patternbench up`: starts one environment a target and holds it until
+ * `down`, SIGINT or SIGTERM. Faults injected through the control API are
+ * appended as nemesis ops to `<stateDir>/<target>/history.jsonl`, so load a
+ * user drives by hand can be lined up with them. Resolves once everything is
+ * stopped.
+ */
+export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local' | 'docker'; stateDir: string; print: (line: string) => void }): Promise<void> {
+  const stateDir = resolve(opts.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const startHr = process.hrtime.bigint();
+  const clock = () => Number(process.hrtime.bigint() - startHr);
+  const held: Held[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const stopAll = async () => {
+    for (const h of held.reverse()) {
+      await h.nemesis.stopAll().catch((err: Error) => opts.print(`reverting faults on ${h.target.name}: ${err.message}`));
+      h.history.close();
+      await h.env.stop();
+    }
+    rmSync(join(stateDir, 'env.json'), { force: true });
+  };
+  const unregister = onShutdown(stopAll);
+  try {
+    for (const target of opts.targets) {
+      const dir = join(stateDir, target.name);
+      mkdirSync(dir, { recursive: true });
+      const env = await startEnvironment(opts.runtime, target.topology, { runDir: dir });
+      const history = new HistoryWriter(join(dir, 'history.jsonl'));
+      const nemesis = new Nemesis({ history, clock, ctx: { toxiproxyUrl: env.toxiproxyUrl, components: env.components, links: env.links } });
+      held.push({ target, env, url: '', dir, nemesis, history });
+      held[held.length - 1].url = (await target.start(env)).url;
+    }
+    const find = (name?: string): Held => {
+      if (!name && held.length === 1) return held[0];
+      const h = held.find((x) => x.target.name === name);
+      if (!h) throw new BadRequest(name ? `no target "${name}" is up; up: ${held.map((x) => x.target.name).join(', ')}` : `several targets are up (${held.map((x) => x.target.name).join(', ')}): name one with --target`);
+      return h;
+    };
+    const { url: controlUrl, server } = await startControlServer({
+      status: () => state,
+      listFaults: async () => Promise.all(held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) }))),
+      startFault: async ({ target, kind, on, attributes, forMs }) => {
+        const h = find(target);
+        let fault;
+        try {
+          fault = createFault(kind, on, attributes ?? {}, { toxiproxyUrl: h.env.toxiproxyUrl, components: h.env.components, links: h.env.links });
+        } catch (err) {
+          throw new BadRequest((err as Error).message);
+        }
+        await h.nemesis.start(fault);
+        if (forMs !== undefined) setTimeout(() => void h.nemesis.stop(fault).catch(() => undefined), forMs).unref();
+        return { target: h.target.name, started: describe(fault), forMs };
+      },
+      clearFaults: async () => {
+        for (const h of held) {
+          await h.nemesis.stopAll();
+          await clearAllFaults(h.env.toxiproxyUrl);
+        }
+        return { cleared: held.map((h) => h.target.name) };
+      },
+      down: () => release(),
+    });
+    const state: UpState = {
+      pid: process.pid,
+      controlUrl,
+      startedAt: new Date().toISOString(),
+      targets: held.map((h) => ({ name: h.target.name, url: h.url, runDir: h.dir, toxiproxyUrl: h.env.toxiproxyUrl, links: [...h.env.links.keys()], components: [...h.env.components.keys()] })),
+    };
+    writeJsonAtomic(join(stateDir, 'env.json'), state);
+    for (const t of state.targets) {
+      opts.print(`${t.name}: ${t.url}`);
+      opts.print(`  links: ${t.links.join(', ')}`);
+      opts.print(`  components: ${t.components.join(', ')}`);
+    }
+    opts.print(`up (pid ${process.pid}); inject faults with \`patternbench fault <kind> --link <name>\`, stop with \`patternbench down\` or Ctrl-C`);
+    await released;
+    server.close();
+  } finally {
+    unregister();
+    await stopAll();
+  }
+}
+
+function describe(f: { kind: string; on: string; attributes: Readonly<Record<string, unknown>> }) {
+  return { kind: f.kind, on: f.on, ...f.attributes };
+}
