@@ -109,10 +109,9 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
     return to;
   };
 
-  // Zobrist hashing: the linearized set's two 32-bit hashes are the XOR of
-  // per-call random words, updated in O(1) as calls are placed and removed.
-  const zobA = new Int32Array(n);
-  const zobB = new Int32Array(n);
+  // Zobrist hashing: the linearized set's 32-bit hash is the XOR of per-call
+  // random words, updated in O(1) as calls are placed and removed.
+  const zob = new Int32Array(n);
   let seed = 0x9e3779b9 ^ n;
   const rand = (): number => {
     seed ^= seed << 13;
@@ -120,13 +119,9 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
     seed ^= seed << 5;
     return seed | 0;
   };
-  for (let i = 0; i < n; i++) {
-    zobA[i] = rand();
-    zobB[i] = rand();
-  }
+  for (let i = 0; i < n; i++) zob[i] = rand();
   const bits = new Uint32Array(words);
-  let hashA = 0;
-  let hashB = 0;
+  let hash = 0;
 
   // The memo stores each linearized set compactly. Let the frontier be the
   // earliest ok call not yet linearized: every ok call before it is
@@ -151,11 +146,24 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
     horizon[c] = lo;
   }
   const scratch = new Int32Array(3 + infoCalls.length + words);
-  // Entries live in one growing arena, chained per hash: [next, length, ...encoding].
+  // Memo entries live in one growing arena, [hash, length, ...encoding],
+  // found through an open-addressing table of arena offsets: no object and
+  // no boxed number per entry, so millions of entries cost little GC.
   let arena = new Int32Array(1 << 16);
   let arenaEnd = 0;
-  const heads = new Map<number, number>();
+  let table = new Int32Array(1 << 12).fill(-1);
   let cached = 0;
+  const slotOf = (h: number, len: number): number => {
+    const mask = table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const o = table[i];
+      if (o < 0) return i;
+      if (arena[o] !== h || arena[o + 1] !== len) continue;
+      let same = true;
+      for (let k = 0; k < len && same; k++) same = arena[o + 2 + k] === scratch[k];
+      if (same) return i;
+    }
+  };
   /** Adds the current (linearized set, state) to the memo; false if it was already there. */
   const remember = (stateId: number): boolean => {
     let e = next[HEAD];
@@ -176,25 +184,32 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
     scratch[len++] = -1;
     for (let w = loWord; w <= hiWord; w++) scratch[len++] = bits[w];
 
-    const mixed = Math.imul(stateId + 1, 0x9e3779b1);
-    const key = ((hashB ^ mixed) & 0x1fffff) * 4294967296 + ((hashA ^ (mixed >>> 7)) >>> 0);
-    const head = heads.get(key) ?? -1;
-    outer: for (let o = head; o >= 0; o = arena[o]) {
-      if (arena[o + 1] !== len) continue;
-      for (let i = 0; i < len; i++) if (arena[o + 2 + i] !== scratch[i]) continue outer;
-      return false;
-    }
+    let h = hash ^ Math.imul(stateId + 1, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    const slot = slotOf(h, len);
+    if (table[slot] >= 0) return false;
     if (arenaEnd + 2 + len > arena.length) {
       const grown = new Int32Array(Math.max(arena.length * 2, arenaEnd + 2 + len));
       grown.set(arena.subarray(0, arenaEnd));
       arena = grown;
     }
-    arena[arenaEnd] = head;
+    arena[arenaEnd] = h;
     arena[arenaEnd + 1] = len;
     arena.set(scratch.subarray(0, len), arenaEnd + 2);
-    heads.set(key, arenaEnd);
+    table[slot] = arenaEnd;
     arenaEnd += 2 + len;
-    cached++;
+    if (++cached * 2 > table.length) {
+      const old = table;
+      table = new Int32Array(old.length * 2).fill(-1);
+      const mask = table.length - 1;
+      for (const o of old) {
+        if (o < 0) continue;
+        let i = arena[o] & mask;
+        while (table[i] >= 0) i = (i + 1) & mask;
+        table[i] = o;
+      }
+    }
     return true;
   };
 
@@ -231,8 +246,7 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
       const to = transition(state, call);
       if (to >= 0) {
         bits[call >>> 5] |= 1 << (call & 31);
-        hashA ^= zobA[call];
-        hashB ^= zobB[call];
+        hash ^= zob[call];
         if (remember(to)) {
           if (cached > budget.maxStates) return result('state-budget');
           stackCall[depth] = call;
@@ -251,8 +265,7 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
           continue;
         }
         bits[call >>> 5] &= ~(1 << (call & 31));
-        hashA ^= zobA[call];
-        hashB ^= zobB[call];
+        hash ^= zob[call];
       }
       entry = next[entry];
     } else {
@@ -263,8 +276,7 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
       const undone = stackCall[depth];
       state = stackState[depth];
       bits[undone >>> 5] &= ~(1 << (undone & 31));
-      hashA ^= zobA[undone];
-      hashB ^= zobB[undone];
+      hash ^= zob[undone];
       entry = callEntry[undone];
       unlift(entry);
       entry = next[entry];
