@@ -23,12 +23,12 @@ for (const [ops, processes, infoRate] of [[10_000, 10, 0], [10_000, 10, 0.01], [
   const history = simulateCasRegister({ ops, processes, infoRate, seed: 7 });
   startMs = performance.now();
   const v = checkLinearizable(history, { model: 'cas-register', init: 0 });
-  console.log(`cas-register ${ops} ops, ${processes} processes, info rate ${infoRate}: ${v.valid} in ${(performance.now() - startMs).toFixed(1)} ms (${v.ops} ops searched)`);
+  console.log(`cas-register ${ops} ops, ${processes} processes, info rate ${infoRate}: ${v.valid} in ${(performance.now() - startMs).toFixed(1)} ms (${v.ops} ops searched, ${v.states} states)`);
   // The same history with its last ok read made impossible.
   const bad = history.map((op) => ({ ...op }));
   const last = bad.findLastIndex((op) => op.type === 'ok' && op.f === 'read');
   bad[last].value = 99;
   startMs = performance.now();
   const vb = checkLinearizable(bad, { model: 'cas-register', init: 0 });
-  console.log(`  with its last read corrupted: ${vb.valid} in ${(performance.now() - startMs).toFixed(1)} ms${vb.reason ? ` (${vb.reason})` : ''}`);
+  console.log(`  with its last read corrupted: ${vb.valid} in ${(performance.now() - startMs).toFixed(1)} ms, ${vb.states} states${vb.reason ? ` (${vb.reason})` : ''}`);
 }

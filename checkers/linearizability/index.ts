@@ -44,6 +44,8 @@ export interface LinearVerdict extends Verdict {
   ops: number;
   partitions: number;
   elapsedMs: number;
+  /** Configurations (linearized set, model state) the search memoised, over all partitions searched: its work. */
+  states?: number;
   /** For `'unknown'`: which budget ran out, and where. */
   reason?: string;
   /** One entry per failing partition. */
@@ -86,6 +88,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
 
   const counterexample: PartitionCounterexample[] = [];
   let reason: string | undefined;
+  let states = 0;
   for (const [key, list] of partitions) {
     const where = key === null ? '' : ` in partition ${key}`;
     if (performance.now() > deadlineMs) {
@@ -94,12 +97,13 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
     }
     const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
     const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates });
+    states += r.states;
     if (r.outcome === 'violation') counterexample.push(explain(key, list, r.prefix, model.describe(r.state)));
     else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;
     else if (r.outcome === 'state-budget') reason ??= `state budget exceeded (${maxStates} memoised states)${where}`;
   }
 
-  const base = { model: model.name, ops: calls, partitions: partitions.size, elapsedMs: performance.now() - startMs };
+  const base = { model: model.name, ops: calls, partitions: partitions.size, elapsedMs: performance.now() - startMs, states };
   if (counterexample.length > 0) return { valid: false, ...base, counterexample };
   if (reason !== undefined) return { valid: 'unknown', ...base, reason };
   return { valid: true, ...base };
