@@ -1,5 +1,7 @@
-/** The checkers' public API: pure functions from a history to a verdict. */
+/** The checkers' public API: pure functions from a history to a verdict, and the models linearizability is checked against. */
 export type { Checker, Validity, Verdict } from './verdict.ts';
+export { checkLinearizable, type LinearOptions, type LinearVerdict } from './linearizability/index.ts';
+export { models, defineModel, type Model, type ModelOp, type ModelSpec } from './models/index.ts';
 export { checkStaleness, VISIBILITY_BUCKETS_MS, type StalenessOptions, type StalenessVerdict } from './staleness.ts';
 export { checkSetFull, type SetFullOptions, type SetFullVerdict } from './set-full.ts';
 export { checkBank, type BankOptions, type BankVerdict } from './bank.ts';

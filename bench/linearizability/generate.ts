@@ -146,6 +146,7 @@ export function generateHistory(spec: HistorySpec): Op[] {
 
   for (let e = queue.pop(); e; e = queue.pop()) {
     if (e.kind === 'invoke') {
+      if (invoked === spec.ops) continue;
       const k = Math.floor(random() * keyCount);
       const roll = random();
       const f = spec.model === 'cas-register' ? (roll < 0.4 ? 'read' : roll < 0.7 ? 'write' : 'cas') : roll < 0.5 ? 'read' : 'write';
@@ -178,7 +179,7 @@ export function generateHistory(spec: HistorySpec): Op[] {
       const value = op.invoke.f === 'read' ? (op.type === 'ok' ? op.result : null) : op.invoke.value;
       append({ time: e.timeNs, process: op.invoke.process, type: op.type, f: op.invoke.f, value, ...(op.invoke.key ? { key: op.invoke.key } : {}) });
       if (op.type === 'info') processOf[e.slot] += spec.processes;
-      if (invoked < spec.ops) queue.push({ timeNs: e.timeNs + Math.round(random() * maxThinkNs), kind: 'invoke', slot: e.slot });
+      queue.push({ timeNs: e.timeNs + Math.round(random() * maxThinkNs), kind: 'invoke', slot: e.slot });
     }
   }
   return history;

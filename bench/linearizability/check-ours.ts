@@ -1,0 +1,28 @@
+/**
+ * Checks history files with our linearizability checker, as the Go program
+ * does with Porcupine, so run.ts can time and measure each side in its own
+ * process: `tsx check-ours.ts <model> <runs> <timeoutMs> <file>...` prints one
+ * JSON line a file, `{file, valid, ms, ops}`, ms the median of the runs,
+ * parsing excluded. Throws (exits non-zero) on an unreadable file.
+ */
+import { readFileSync } from 'node:fs';
+import type { Op } from '../../history/op.ts';
+import { checkLinearizable } from '../../checkers/linearizability/index.ts';
+
+const [model, runsArg, timeoutArg, ...files] = process.argv.slice(2);
+const runs = Number(runsArg);
+for (const file of files) {
+  const history = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Op);
+  const timesMs: number[] = [];
+  let verdict: ReturnType<typeof checkLinearizable> | undefined;
+  for (let r = 0; r < runs; r++) {
+    const start = process.hrtime.bigint();
+    verdict = checkLinearizable(history, { model, timeoutMs: Number(timeoutArg) });
+    timesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  timesMs.sort((a, b) => a - b);
+  console.log(JSON.stringify({ file, valid: verdict!.valid, ms: timesMs[Math.floor(timesMs.length / 2)], ops: verdict!.ops }));
+}

@@ -1,0 +1,93 @@
+/**
+ * The Porcupine benchmark: `npx tsx bench/linearizability/run.ts`. Generates
+ * a seeded set of histories into a temp dir, builds the Go program, checks
+ * every file with our checker and with Porcupine (each in its own process,
+ * each file `RUNS` times, median), prints a DISAGREEMENT loudly when the
+ * verdicts differ, and a table with the ratio ours/porcupine and each side's
+ * peak RSS (from `/usr/bin/time -f %M` when present). Exits 1 on a
+ * disagreement. Times are wall-clock on whatever else the machine runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateHistory, type HistorySpec } from './generate.ts';
+
+const RUNS = 3;
+const TIMEOUT_MS = 20_000;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+const specs: Array<Omit<HistorySpec, 'seed'>> = [];
+for (const model of ['register', 'cas-register', 'kv'] as const) {
+  for (const processes of [10, 50]) {
+    for (const store of ['linearizable', 'lagging'] as const) specs.push({ model, processes, store, ops: model === 'kv' ? 5000 : 2000 });
+  }
+}
+
+interface SideResult {
+  valid: boolean | 'unknown';
+  ms: number;
+  peakKb: number | null;
+}
+
+/** Runs one side on one file under `/usr/bin/time`; throws with its stderr when it fails. */
+function runSide(command: string, args: string[]): SideResult {
+  const argv = timeBin ? ['-f', '%M', command, ...args] : args;
+  const r = spawnSync(timeBin ?? command, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as SideResult;
+  const peak = timeBin ? Number(r.stderr.trim().split('\n').at(-1)) : NaN;
+  return { valid: result.valid, ms: result.ms, peakKb: Number.isFinite(peak) ? peak : null };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'patternbench-linear-'));
+try {
+  const bin = join(dir, 'porcupine-bench');
+  const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: join(here, 'porcupine'), encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`go build failed: ${build.stderr}`);
+
+  const rows: string[][] = [];
+  let disagreements = 0;
+  specs.forEach((spec, i) => {
+    const history = generateHistory({ ...spec, seed: 1000 + i });
+    const name = `${spec.model}-${spec.store}-p${spec.processes}.jsonl`;
+    const file = join(dir, name);
+    writeFileSync(file, history.map((op) => JSON.stringify(op)).join('\n') + '\n');
+    const ours = runSide(process.execPath, ['--import', 'tsx', join(here, 'check-ours.ts'), spec.model, String(RUNS), String(TIMEOUT_MS), file]);
+    const theirs = runSide(bin, ['-model', spec.model, '-runs', String(RUNS), '-timeout', `${TIMEOUT_MS}ms`, file]);
+    const expected = spec.store === 'linearizable';
+    if (ours.valid !== theirs.valid) {
+      disagreements++;
+      console.error(`\n!!! DISAGREEMENT on ${name}: ours says ${ours.valid}, porcupine says ${theirs.valid} !!!\n`);
+    }
+    const procs = new Set(history.filter((op) => op.process !== 'nemesis').map((op) => op.process)).size;
+    rows.push([
+      name,
+      String(history.filter((op) => op.type === 'invoke').length),
+      `${spec.processes}/${procs}`,
+      `${ours.valid}${ours.valid === expected ? '' : ' (!)'}`,
+      String(theirs.valid),
+      ours.ms.toFixed(1),
+      theirs.ms.toFixed(1),
+      // A time to 'unknown' is a time to give up, not to decide: no ratio.
+      ours.valid === 'unknown' || theirs.valid === 'unknown' ? 'n/a' : (ours.ms / theirs.ms).toFixed(2),
+      ours.peakKb === null ? '-' : (ours.peakKb / 1024).toFixed(0),
+      theirs.peakKb === null ? '-' : (theirs.peakKb / 1024).toFixed(0),
+    ]);
+  });
+
+  const header = ['file', 'ops', 'procs (slots/ids)', 'ours', 'porcupine', 'ours ms', 'porc ms', 'ours/porc', 'ours MB', 'porc MB'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  console.log(`\nmedian of ${RUNS} runs a file, parsing excluded; peak RSS of each process (node includes its runtime); (!) = not the generator's intent\n`);
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  const ratios = rows.filter((r) => r[7] !== 'n/a').map((r) => Number(r[7]));
+  const geo = Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length);
+  console.log(`\ngeometric mean ratio ours/porcupine over ${ratios.length} decided files: ${geo.toFixed(2)}${disagreements ? `   ${disagreements} DISAGREEMENT(S)` : '   verdicts agree on every file'}`);
+  if (disagreements > 0) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
