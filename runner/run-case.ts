@@ -13,6 +13,8 @@ import { assertAllowedUrl } from './safety.ts';
 import type { Suite } from './suite.ts';
 import { parseDuration } from '../faults/duration.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
+import { runCaseChecks, type CaseCheckName } from './case-checks.ts';
+import type { ComposedVerdict } from '../checkers/index.ts';
 
 /** What one case produced; written into results.json. */
 export interface CaseResult {
@@ -27,6 +29,8 @@ export interface CaseResult {
   dir: string;
   history: { ops: number; ok: number; fail: number; info: number; nemesis: number; skippedLines: number };
   k6?: Omit<K6Result, 'summaryPath' | 'dashboardPath'>;
+  /** The suite's checks over this case's history; the merged `valid` is the worst. */
+  checks?: ComposedVerdict;
   links: string[];
 }
 
@@ -34,6 +38,7 @@ export interface CaseContext {
   runDir: string;
   workload: Suite['workload'];
   plan: PlannedFault[];
+  checks: readonly CaseCheckName[];
   allowRemote: string[];
   startEnvironment: (target: Target, runDir: string) => Promise<Environment>;
   /** Called with the partial result whenever it changes, so results.json stays current. */
@@ -124,6 +129,7 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     await env?.stop();
     result.history = { ...countOps(history), skippedLines: tail?.skipped ?? 0 };
     history.close();
+    if (ctx.checks.length && result.status === 'completed') result.checks = runCaseChecks(dir, ctx.checks);
     result.endedAt = new Date().toISOString();
     ctx.onUpdate(result);
     finished();

@@ -9,6 +9,7 @@ import { runCase, type CaseResult } from './run-case.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { parseDuration } from '../faults/duration.ts';
 import { Progress } from './progress.ts';
+import type { Verdict } from '../checkers/verdict.ts';
 import { onShutdown } from '../runtime/local/supervisor.ts';
 import { SuiteError, type Suite } from './suite.ts';
 
@@ -64,7 +65,7 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
     const label = `case ${i + 1}/${cases.length} ${c.name}`;
     progress.line(`${label}: starting (${c.resolved.family}, ${suite.workload.rate}/s for ${suite.workload.duration}, ${plan.length} fault event(s))`);
     const result = await runCase(c.name, c.resolved, {
-      runDir, workload: suite.workload, plan, allowRemote: opts.allowRemote ?? [],
+      runDir, workload: suite.workload, plan, checks: suite.checkers, allowRemote: opts.allowRemote ?? [],
       startEnvironment: (target: Target, dir: string): Promise<Environment> => startEnvironment(suite.runtime, target.topology, { runDir: dir }),
       onUpdate: (r) => {
         results.cases[i] = r;
@@ -74,6 +75,7 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
     });
     progress.clear();
     progress.line(`${label}: ${result.status}${result.error ? ` — ${result.error}` : ''} — ${result.history.ok + result.history.fail + result.history.info} client ops (${result.history.info} info, ${result.history.fail} fail), ${result.k6?.droppedIterations ?? 0} dropped iterations, ${result.history.nemesis} fault events`);
+    for (const [check, verdict] of Object.entries(result.checks?.results ?? {})) progress.line(`  ${check}: ${describeVerdict(verdict)}`);
     if (result.status === 'interrupted') break;
   }
   results.status = results.cases.some((c) => c.status === 'interrupted') ? 'interrupted' : results.cases.some((c) => c.status === 'error') ? 'error' : 'completed';
@@ -81,6 +83,12 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
   unregister();
   save();
   return { runDir, results };
+}
+
+function describeVerdict(v: Verdict): string {
+  const valid = v.valid === true ? 'valid' : v.valid === false ? 'INVALID' : 'unknown';
+  if (typeof v.staleFraction === 'number') return `${valid}, ${(v.staleFraction * 100).toFixed(1)}% of ${v.reads} reads stale (k max ${(v.k as { max: number } | null)?.max ?? 0}, t max ${(v.tMs as { max: number } | null)?.max ?? 0} ms)`;
+  return `${valid}${v.reason ? ` (${v.reason})` : ''}${v.error ? ` (${v.error})` : ''}`;
 }
 
 function resolveTarget(name: string, file: string): Target {

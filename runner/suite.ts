@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { caseCheckNames, type CaseCheckName } from './case-checks.ts';
 
 /**
  * A suite: which targets to put through which workload and faults. One case
@@ -58,7 +59,7 @@ export const suiteSchema = z
     cases: z.array(suiteCase).min(1),
     faults: z.array(timelineFault).default([]),
     nemesis: randomNemesis.optional(),
-    checkers: z.array(z.string()).default([]),
+    checkers: z.array(z.enum(caseCheckNames as [CaseCheckName, ...CaseCheckName[]])).default([]),
   })
   .strict();
 

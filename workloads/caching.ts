@@ -114,10 +114,9 @@ function read(key: string): void {
   cacheHits.add(body.cache === 'hit');
 }
 
-function write(key: string): void {
+// Unique per write across the whole run, so checkers can tell writes apart.
+function write(key: string, value = `${__VU}-${__ITER}`): void {
   const process = processId();
-  // Unique per write across the whole run, so checkers can tell writes apart.
-  const value = `${__VU}-${__ITER}`;
   record({ process, type: 'invoke', f: 'write', key, value });
   const res = http.put(`${targetUrl}/items/${key}`, JSON.stringify({ value }), {
     timeout,
@@ -132,6 +131,16 @@ function write(key: string): void {
   }
   record({ ...common, error: errorText(res) });
   if (type === 'info') generation++;
+}
+
+/**
+ * Writes every key once before the load starts, recorded like any write (as
+ * process 0, k6's setup VU), so the history is self-contained: every value a
+ * read can return was written in it, and checkers need not know the target's
+ * seed data.
+ */
+export function setup(): void {
+  for (let i = 0; i < keys; i++) write(`k${i}`, `init-k${i}`);
 }
 
 export default function (): void {
