@@ -126,16 +126,18 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
   // The memo stores each linearized set compactly. Let the frontier be the
   // earliest ok call not yet linearized: every ok call before it is
   // linearized, and no call invoked after the frontier's return can be (the
-  // walk never passes an unlifted return). So the set is the frontier, the
-  // linearized info calls before its bitset window, and the bitset words
-  // from the frontier to its horizon (the last call invoked before its
-  // return): a few words in place of n bits, whatever the history's length.
+  // walk never passes an unlifted return). So the set is the frontier, which
+  // info calls are linearized (a bitset of the few info calls), and the
+  // bitset words from the frontier to its horizon (the last call invoked
+  // before its return): a few words in place of n bits, whatever the
+  // history's length. The frontier is kept incrementally.
   const isInfo = new Uint8Array(n);
-  const infoCalls: number[] = [];
+  const infoRank = new Int32Array(n);
+  let infos = 0;
   const horizon = new Int32Array(n);
   for (let c = 0; c < n; c++) {
     isInfo[c] = calls[c].type === 'info' ? 1 : 0;
-    if (isInfo[c]) infoCalls.push(c);
+    infoRank[c] = isInfo[c] ? infos++ : -1;
     let lo = c;
     let hi = n - 1;
     while (lo < hi) {
@@ -145,7 +147,18 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
     }
     horizon[c] = lo;
   }
-  const scratch = new Int32Array(3 + infoCalls.length + words);
+  const infoWords = (infos >>> 5) + 1;
+  const infoBits = new Uint32Array(infoWords);
+  let frontier = 0;
+  while (frontier < n && isInfo[frontier]) frontier++;
+  /** The frontier once `call` (whose bit is already set) is linearized. */
+  const frontierAfter = (call: number): number => {
+    if (call !== frontier) return frontier;
+    let f = frontier + 1;
+    while (f < n && (isInfo[f] === 1 || (bits[f >>> 5] & (1 << (f & 31))) !== 0)) f++;
+    return f;
+  };
+  const scratch = new Int32Array(2 + infoWords + words);
   // Memo entries live in one growing arena, [hash, length, ...encoding],
   // found through an open-addressing table of arena offsets: no object and
   // no boxed number per entry, so millions of entries cost little GC.
@@ -165,23 +178,13 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
     }
   };
   /** Adds the current (linearized set, state) to the memo; false if it was already there. */
-  const remember = (stateId: number): boolean => {
-    let e = next[HEAD];
-    for (; e !== TAIL; e = next[e]) {
-      const c = entryCall[e];
-      if (c < 0 || (isInfo[c] === 0 && (bits[c >>> 5] & (1 << (c & 31))) === 0)) break;
-    }
-    const frontier = e === TAIL || entryCall[e] < 0 ? n : entryCall[e];
-    const loWord = frontier >>> 5;
-    const hiWord = frontier === n ? words - 1 : horizon[frontier] >>> 5;
+  const remember = (stateId: number, f: number): boolean => {
+    const loWord = f >>> 5;
+    const hiWord = f === n ? words - 1 : horizon[f] >>> 5;
     let len = 0;
     scratch[len++] = stateId;
-    scratch[len++] = frontier;
-    for (const c of infoCalls) {
-      if (c >= loWord << 5) break;
-      if (bits[c >>> 5] & (1 << (c & 31))) scratch[len++] = c;
-    }
-    scratch[len++] = -1;
+    scratch[len++] = f;
+    for (let w = 0; w < infoWords; w++) scratch[len++] = infoBits[w];
     for (let w = loWord; w <= hiWord; w++) scratch[len++] = bits[w];
 
     let h = hash ^ Math.imul(stateId + 1, 0x9e3779b1);
@@ -246,8 +249,12 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
       const to = transition(state, call);
       if (to >= 0) {
         bits[call >>> 5] |= 1 << (call & 31);
+        const rank = infoRank[call];
+        if (rank >= 0) infoBits[rank >>> 5] |= 1 << (rank & 31);
         hash ^= zob[call];
-        if (remember(to)) {
+        const f = frontierAfter(call);
+        if (remember(to, f)) {
+          frontier = f;
           if (cached > budget.maxStates) return result('state-budget');
           stackCall[depth] = call;
           stackState[depth] = state;
@@ -265,6 +272,7 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
           continue;
         }
         bits[call >>> 5] &= ~(1 << (call & 31));
+        if (rank >= 0) infoBits[rank >>> 5] &= ~(1 << (rank & 31));
         hash ^= zob[call];
       }
       entry = next[entry];
@@ -276,6 +284,9 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
       const undone = stackCall[depth];
       state = stackState[depth];
       bits[undone >>> 5] &= ~(1 << (undone & 31));
+      const rank = infoRank[undone];
+      if (rank >= 0) infoBits[rank >>> 5] &= ~(1 << (rank & 31));
+      else if (undone < frontier) frontier = undone;
       hash ^= zob[undone];
       entry = callEntry[undone];
       unlift(entry);
