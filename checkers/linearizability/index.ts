@@ -60,12 +60,12 @@ export interface LinearOptions {
   init?: unknown;
   /** Wall-clock budget for the whole check, ms; default 60 000. */
   timeoutMs?: number;
-  /** Cap on memoised configurations (linearized set, state) per partition; default 2 000 000 (about 150 MB). */
+  /** Cap on memoised configurations (linearized set, state) per partition; default 2 000 000 (at most about 100 MB). */
   maxStates?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** About 150 MB of memo: a configuration costs some 70 bytes whatever the history's length. */
+/** At most about 100 MB of memo: a configuration costs some 30–50 bytes whatever the history's length. */
 const DEFAULT_MAX_STATES = 2_000_000;
 
 /**
