@@ -109,13 +109,15 @@ describe('caching workload against cache-aside', () => {
     const toxic = await link.addToxic({ name: 'blackhole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
     let blackholed: Line[];
     try {
-      blackholed = await runWorkload(runDir, 'blackholed', { TARGET_URL: targetUrl, RATE: '5', DURATION: '2s', PRE_VUS: '10', MAX_VUS: '10', TIMEOUT: '1s' });
+      blackholed = await runWorkload(runDir, 'blackholed', { TARGET_URL: targetUrl, RATE: '5', DURATION: '3s', PRE_VUS: '2', MAX_VUS: '2', TIMEOUT: '1s', INIT_KEYS: 'false' });
     } finally {
       await toxic.remove();
     }
+    // Two VUs, each blocked 1 s per request: every VU carries several ops in
+    // turn, so a VU must go on under a new process id after its first info.
     const completions = blackholed.filter((l) => l.type !== 'invoke');
-    expect(completions.length).toBeGreaterThanOrEqual(8);
-    expect(completions.every((l) => l.type === 'info')).toBe(true);
+    expect(completions.length).toBeGreaterThanOrEqual(4);
+    expect(completions.filter((l) => l.type !== 'info')).toEqual([]);
     // No process id is ever reused: each one carries exactly one operation.
     const processes = completions.map((l) => l.process);
     expect(new Set(processes).size).toBe(processes.length);
