@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import { loadSuite, parseSuite, type Suite } from '../../runner/suite.ts';
 import { runSuite } from '../../runner/run-suite.ts';
+import { findDockerEngine } from '../../runtime/docker/find-docker-engine.ts';
 
 /** `patternbench run [suite]`: runs a suite file into a new run folder. Flags override the file and are validated by the same schema. */
 export function runCommand(): Command {
@@ -16,6 +17,7 @@ export function runCommand(): Command {
     .option('--allow-remote <host...>', 'allow traffic to this non-loopback host (refused otherwise)', [])
     .action(async (file: string, flags: { only?: string; duration?: string; rate?: string; out?: string; runtime?: string; allowRemote: string[] }) => {
       const suite = applyFlags(loadSuite(file), flags, file);
+      if (suite.runtime === 'docker') await findDockerEngine(); // one line and no run folder where there is no engine
       const { runDir, results } = await runSuite({ suite, suiteFile: file, outDir: flags.out, allowRemote: flags.allowRemote });
       const shown = relative(process.cwd(), runDir);
       console.log(`run folder: ${shown.startsWith('..') ? runDir : shown} (${results.status})`);

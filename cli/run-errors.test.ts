@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../runtime/local/tools.ts';
+
+const bin = join(repoRoot, 'bin', 'patternbench');
+async function pb(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(bin, args, { cwd: repoRoot });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
+
+describe('patternbench run refuses bad input in one line, before starting anything', () => {
+  it('names the suite file and field', async () => {
+    const suite = join(dir, 'bad.yaml');
+    writeFileSync(suite, 'name: x\ncases: [{ target: cache-aside }]\nworkload: { rate: -5 }\n');
+    const { code, out } = await pb(['run', suite, '--out', join(dir, 'never')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(new RegExp(`${suite}: field "workload.rate"`));
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('names an unknown target and lists the known ones', async () => {
+    const suite = join(dir, 'unknown.yaml');
+    writeFileSync(suite, 'name: x\ncases: [{ target: write-behind-ish }]\n');
+    const { code, out } = await pb(['run', suite, '--out', join(dir, 'never2')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(/unknown target "write-behind-ish"; known targets: cache-aside/);
+  });
+
+  it('rejects a bad flag through the same schema', async () => {
+    const { code, out } = await pb(['run', '--duration', 'forever', '--out', join(dir, 'never3')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(/field "workload\.duration"/);
+  });
+
+  it('says in one line that there is no Docker engine and how to use the local runtime', async () => {
+    if (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST) return; // a host with an engine runs containers instead
+    const { code, out } = await pb(['run', '--runtime', 'docker', '--out', join(dir, 'never4')]);
+    expect(code).toBe(3);
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(out).toMatch(/no Docker engine found .*use the default local runtime: --runtime local/);
+    expect(existsSync(join(dir, 'never4'))).toBe(false);
+  });
+});
