@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../runtime/local/tools.ts';
+import { runPatternbench } from './run-cli.ts';
 
-const bin = join(repoRoot, 'bin', 'patternbench');
-async function pb(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { cwd: repoRoot });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const pb = runPatternbench;
 const dir = mkdtempSync(join(tmpdir(), 'pb-cli-'));
 
 describe('patternbench run refuses bad input in one line, before starting anything', () => {

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../runtime/local/tools.ts';
+import { patternbenchBin, runPatternbench } from './run-cli.ts';
 
-const bin = join(repoRoot, 'bin', 'patternbench');
-const pb = async (args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { cwd: repoRoot });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-};
+const bin = patternbenchBin;
+const pb = runPatternbench;
 const timeGet = async (url: string) => {
   const t0 = performance.now();
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });

@@ -13,9 +13,10 @@ export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 /** A process id: a client number, or `'nemesis'` for fault events. */
 export type ProcessId = number | 'nemesis';
 
-export interface Op {
-  /** Position in the history, 0-based, dense. The file order is the real-time order. */
-  index: number;
+/** An op before the history writer numbers it. */
+export interface OpInput {
+  /** Position in the history, 0-based, dense; the writer assigns it. The file order is the real-time order. */
+  index?: number;
   /** Nanoseconds since the run started (monotonic); for charts, not for ordering. */
   time: number;
   process: ProcessId;
@@ -29,14 +30,7 @@ export interface Op {
   [extra: string]: unknown;
 }
 
-/** An op before the history writer numbers it. */
-export interface OpInput {
-  index?: number;
-  time: number;
-  process: ProcessId;
-  type: OpType;
-  f: string;
-  key?: string;
-  value: unknown;
-  [extra: string]: unknown;
+/** An op as recorded in a history. */
+export interface Op extends OpInput {
+  index: number;
 }

@@ -7,6 +7,7 @@ import type { Endpoint, Environment, Link, PgEndpoint, Topology } from '../envir
 import { onShutdown } from '../local/supervisor.ts';
 import { ContainerComponent } from './container-component.ts';
 import { LoopbackContainer } from './loopback-container.ts';
+import { pgCredentials, pgServerSettings } from '../postgres-settings.ts';
 
 const images = {
   redis: 'redis:7',
@@ -15,18 +16,9 @@ const images = {
   toxiproxy: 'ghcr.io/shopify/toxiproxy:2.12.0',
 } as const;
 const ports = { redis: 6379, postgres: 5432, etcdClient: 2379, etcdPeer: 2380, toxiproxyApi: 8474 } as const;
-/** The same credentials as the local runtime, trust auth as there. */
-const pg = { user: 'patternbench', password: 'patternbench', database: 'patternbench' } as const;
-const pgSettings = [
-  'max_prepared_transactions=64',
-  'max_connections=200',
-  'fsync=off',
-  'full_page_writes=off',
-  'wal_level=replica',
-  'max_wal_senders=10',
-  'max_replication_slots=10',
-  'hot_standby=on',
-].flatMap((s) => ['-c', s]);
+/** The same credentials and settings as the local runtime. */
+const pg = pgCredentials;
+const pgSettings = pgServerSettings.flatMap((s) => ['-c', s]);
 
 /** A link to create: who dials it (the target on the host, or a container on the network) and what it fronts. */
 interface PlannedLink {

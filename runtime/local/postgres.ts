@@ -9,6 +9,7 @@ import { freePort } from './free-port.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 import { pgBin } from './tools.ts';
+import { pgCredentials, pgServerSettings } from '../postgres-settings.ts';
 
 const run = promisify(execFile);
 
@@ -22,8 +23,7 @@ export interface PostgresOptions {
   replicaOf?: Endpoint;
 }
 
-/** The superuser and database every server is set up with; trust auth, so the password is only for clients that insist on one. */
-const credentials = { user: 'patternbench', password: 'patternbench', database: 'patternbench' } as const;
+const credentials = pgCredentials;
 
 /** A running PostgreSQL server on 127.0.0.1; its `PgEndpoint` fields are its real (unproxied) address. */
 export class PostgresServer extends ProcessComponent implements PgEndpoint {
@@ -86,23 +86,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
   return new PostgresServer(opts.name, port, proc, undefined, dir);
 }
 
-/** Server settings passed as `-c`; identical on primary and replicas (a standby needs max_prepared_transactions ≥ its primary's). */
+/** Server settings passed as `-c`: where to listen, then the settings every runtime shares. */
 function settings(port: number, socketDir: string): string[] {
-  return [
-    'listen_addresses=127.0.0.1',
-    `port=${port}`,
-    `unix_socket_directories=${socketDir}`,
-    'max_prepared_transactions=64',
-    'max_connections=200',
-    // A scratch server: durability against an OS crash buys nothing here and costs the benchmark's disk.
-    'fsync=off',
-    'full_page_writes=off',
-    'wal_level=replica',
-    'max_wal_senders=10',
-    'max_replication_slots=10',
-    'hot_standby=on',
-    'logging_collector=off',
-  ];
+  return ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${socketDir}`, ...pgServerSettings, 'logging_collector=off'];
 }
 
 /** The `postgres` OS user's ids when we run as root, else undefined (run as ourselves). Throws if root and no such user exists. */
