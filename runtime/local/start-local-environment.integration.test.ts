@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { Etcd3 } from 'etcd3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startLocalEnvironment, stopLeftovers } from './start-local-environment.ts';
 import { startNodeService } from './node-service.ts';
@@ -106,6 +107,28 @@ describe('startLocalEnvironment', () => {
       await env.stop();
       for (const pid of members) expect(alive(pid)).toBe(false);
       expect(existsSync(join(runDir, 'pids.json'))).toBe(false);
+    }
+  });
+
+  it('serves a 3-member etcd cluster through client and peer links, and stops leaving nothing', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-env-etcd-'));
+    onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
+    const env = await startLocalEnvironment({ etcd: { members: 3 } }, { runDir });
+    const members = withDescendants([...env.components.values()].map((c) => (c as { pid?: number }).pid!));
+    try {
+      expect([...env.links.keys()].sort()).toEqual(['peers-to-etcd-1', 'peers-to-etcd-2', 'peers-to-etcd-3', 'target-to-etcd-1', 'target-to-etcd-2', 'target-to-etcd-3']);
+      expect(env.endpoints.etcd!.map((e) => e.port)).toEqual([1, 2, 3].map((n) => env.links.get(`target-to-etcd-${n}`)!.listen.port));
+      const [first, , third] = env.endpoints.etcd!.map((e) => new Etcd3({ hosts: `http://${e.host}:${e.port}` }));
+      try {
+        await first.put('k').value('v');
+        expect(await third.get('k').string()).toBe('v'); // written through member 1's link, read through member 3's
+      } finally {
+        first.close();
+        third.close();
+      }
+    } finally {
+      await env.stop();
+      for (const pid of members) expect(alive(pid)).toBe(false);
     }
   });
 
