@@ -96,7 +96,7 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     tail.start();
     const schedule = runSchedule(ctx.plan, nemesis, { signal: abort.signal });
     const w = ctx.workload;
-    const status = setInterval(() => ctx.onStatus?.(`${name}  ${(clockNs() / 1e9).toFixed(0)}s/${parseDuration(w.duration) / 1000}s  ops ${history.count}  faults ${nemesis?.active.length ?? 0} active`), 1000);
+    const status = setInterval(() => ctx.onStatus?.(`${(clockNs() / 1e9).toFixed(0)}s/${parseDuration(w.duration) / 1000}s  ops ${history.count}  faults ${nemesis?.active.length ?? 0} active`), 1000);
     let k6: K6Result;
     try {
       k6 = await runK6({

@@ -63,7 +63,7 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
 
   for (const [i, c] of cases.entries()) {
     const label = `case ${i + 1}/${cases.length} ${c.name}`;
-    progress.line(`${label}: starting (${c.resolved.family}, ${suite.workload.rate}/s for ${suite.workload.duration}, ${plan.length} fault event(s))`);
+    progress.line(`${label}: starting (${c.resolved.family}, ${suite.workload.rate}/s for ${suite.workload.duration}, ${plan.length} planned fault(s))`);
     const result = await runCase(c.name, c.resolved, {
       runDir, workload: suite.workload, plan, checks: suite.checkers, allowRemote: opts.allowRemote ?? [],
       startEnvironment: (target: Target, dir: string): Promise<Environment> => startEnvironment(suite.runtime, target.topology, { runDir: dir }),
