@@ -34,49 +34,62 @@ export interface Prepared {
  * invoke on its process, or its `f` differs from the invoke's.
  */
 export function prepare(history: readonly Op[], model: Model): Prepared {
-  const pending = new Map<number, { op: Op; pos: number }>();
-  const calls: Call[] = [];
-  const keep = (invoke: Op, pos: number, completion: Op | null, completePos: number): void => {
+  // Calls complete out of invoke order: each invoke reserves a slot, so the
+  // list comes out in invoke order without a sort; dropped calls stay null.
+  // An open invoke is just its slot (its position is `invokePosOf[slot]`):
+  // no object per pending op.
+  const pending = new Map<number, number>();
+  const slots: Array<Call | null> = [];
+  const invokePosOf: number[] = [];
+  let calls = 0;
+  const keep = (slot: number, completion: Op | null, completePos: number): void => {
+    const pos = invokePosOf[slot];
+    const invoke = history[pos];
     const info = completion === null || completion.type === 'info';
     if (info && model.readOnly?.(invoke.f)) return;
-    calls.push({
+    const op: ModelOp = { f: invoke.f, input: invoke.value, output: info ? undefined : completion!.value };
+    if (invoke.key !== undefined) op.key = invoke.key;
+    calls++;
+    slots[slot] = {
       process: invoke.process as number,
       type: info ? 'info' : 'ok',
-      op: { f: invoke.f, input: invoke.value, output: info ? undefined : completion!.value, ...(invoke.key === undefined ? {} : { key: invoke.key }) },
+      op,
       invokePos: pos,
       completePos: info ? Infinity : completePos,
       invokeIndex: invoke.index ?? pos,
       completeIndex: completion === null ? null : (completion.index ?? completePos),
       startNs: invoke.time,
       endNs: info ? null : completion!.time,
-    });
+    };
   };
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos];
-    if (op.process === 'nemesis' || typeof op.process !== 'number') continue;
+    if (typeof op.process !== 'number') continue;
+    const open = pending.get(op.process);
     if (op.type === 'invoke') {
-      const open = pending.get(op.process);
       // A new invoke on a process with one still open: the open one never
       // completed, so it is unknown (Jepsen would have logged info).
-      if (open) keep(open.op, open.pos, null, Infinity);
-      pending.set(op.process, { op, pos });
+      if (open !== undefined) keep(open, null, Infinity);
+      pending.set(op.process, slots.length);
+      slots.push(null);
+      invokePosOf.push(pos);
       continue;
     }
-    const open = pending.get(op.process);
-    if (!open) throw new Error(`history position ${pos}: ${op.type} ${op.f} on process ${op.process} without an open invoke`);
-    if (open.op.f !== op.f) throw new Error(`history position ${pos}: ${op.type} ${op.f} completes invoke ${open.op.f} on process ${op.process}`);
+    if (open === undefined) throw new Error(`history position ${pos}: ${op.type} ${op.f} on process ${op.process} without an open invoke`);
+    const invokeF = history[invokePosOf[open]].f;
+    if (invokeF !== op.f) throw new Error(`history position ${pos}: ${op.type} ${op.f} completes invoke ${invokeF} on process ${op.process}`);
     pending.delete(op.process);
-    if (op.type !== 'fail') keep(open.op, open.pos, op, pos);
+    if (op.type !== 'fail') keep(open, op, pos);
   }
-  for (const open of pending.values()) keep(open.op, open.pos, null, Infinity);
-  calls.sort((a, b) => a.invokePos - b.invokePos);
+  for (const open of pending.values()) keep(open, null, Infinity);
 
   const partitions = new Map<string | null, Call[]>();
-  for (const call of calls) {
+  for (const call of slots) {
+    if (call === null) continue;
     const key = model.partition ? model.partition(call.op) : null;
     let list = partitions.get(key);
     if (!list) partitions.set(key, (list = []));
     list.push(call);
   }
-  return { partitions, calls: calls.length };
+  return { partitions, calls };
 }

@@ -42,11 +42,21 @@ export function defineModel<S>(spec: ModelSpec<S>): Model<S> {
 
 /** JSON with object keys sorted, so equal values give equal strings; `undefined` renders as `null`. Pure. */
 export function stableJson(value: unknown): string {
+  // Loops and concatenation rather than map/join: checkers hash states with
+  // this on their hot path.
   if (value === null || value === undefined) return 'null';
   if (typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return '[' + value.map(stableJson).join(',') + ']';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + stableJson(value[i]);
+    return out + ']';
+  }
   const obj = value as Record<string, unknown>;
-  return '{' + Object.keys(obj).sort().map((k) => JSON.stringify(k) + ':' + stableJson(obj[k])).join(',') + '}';
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) out += (i === 0 ? '' : ',') + JSON.stringify(keys[i]) + ':' + stableJson(obj[keys[i]]);
+  return out + '}';
 }
 
 /** Deep equality on JSON values (`undefined` equals `null`, as JSON would write both). Pure. */
