@@ -5,6 +5,10 @@ import { downCommand } from './commands/down.ts';
 import { faultCommand } from './commands/fault.ts';
 import { checkCommand } from './commands/check.ts';
 import { reservedCommand } from './commands/reserved.ts';
+import { UsageError } from '../runner/usage-error.ts';
+import { SuiteError } from '../runner/suite.ts';
+import { FaultInputError } from '../faults/index.ts';
+import { HistoryError } from '../history/index.ts';
 
 /**
  * `patternbench`: run suites, hold an environment up, inject faults into it,
@@ -29,5 +33,10 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 3);
   console.error(`patternbench: ${(err as Error).message}`);
-  process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 3);
+  process.exit(isBadInput(err) ? 3 : 1);
+}
+
+/** Errors that mean the user's input was wrong (exit 3), as opposed to a run that failed (exit 1). */
+function isBadInput(err: unknown): boolean {
+  return err instanceof SuiteError || err instanceof FaultInputError || err instanceof HistoryError || err instanceof UsageError;
 }

@@ -31,6 +31,15 @@ describe('patternbench run refuses bad input in one line, before starting anythi
     expect(out).toMatch(/field "workload\.duration"/);
   });
 
+  it('names the file and the fault entry for a bad fault attribute, before creating the run folder', async () => {
+    const suite = join(dir, 'bad-fault.yaml');
+    writeFileSync(suite, 'name: x\ncases: [{ target: cache-aside }]\nfaults: [{ fault: latency, on: target-to-redis, at: 1s, for: 1s, latency: lots }]\n');
+    const { code, out } = await pb(['run', suite, '--out', join(dir, 'never5')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(new RegExp(`${suite}: faults\\[0\\] \\(latency on target-to-redis\\): latency fault: latency: `));
+    expect(existsSync(join(dir, 'never5'))).toBe(false);
+  });
+
   it('says in one line that there is no Docker engine and how to use the local runtime', async () => {
     if (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST) return; // a host with an engine runs containers instead
     const { code, out } = await pb(['run', '--runtime', 'docker', '--out', join(dir, 'never4')]);

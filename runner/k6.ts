@@ -35,6 +35,7 @@ export interface K6Options {
  * writes its summary), then SIGKILL after 10 s.
  */
 export async function runK6(opts: K6Options): Promise<K6Result> {
+  if (opts.signal?.aborted) throw new Error('interrupted before k6 started');
   const summaryPath = join(opts.dir, 'k6-summary.json');
   const dashboardPath = join(opts.dir, 'k6-dashboard.html');
   const log = createWriteStream(join(opts.dir, 'logs', 'k6.log'), { flags: 'a' });
@@ -53,7 +54,7 @@ export async function runK6(opts: K6Options): Promise<K6Result> {
       detached: true,
       stdio: ['ignore', log, log],
       env: {
-        ...process.env,
+        ...withoutK6Settings(process.env),
         K6_NO_USAGE_REPORT: 'true',
         K6_AUTO_EXTENSION_RESOLUTION: 'false',
         K6_WEB_DASHBOARD: 'true',
@@ -76,6 +77,14 @@ export async function runK6(opts: K6Options): Promise<K6Result> {
   opts.signal?.removeEventListener('abort', onAbort);
   log.end();
   return { exitCode, ...readSummary(summaryPath), summaryPath, dashboardPath: existsSync(dashboardPath) ? dashboardPath : undefined };
+}
+
+/**
+ * The caller's environment less its K6_* settings: a user's K6_OUT or
+ * K6_CLOUD_* would send metrics off the machine. The run sets what it needs.
+ */
+function withoutK6Settings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('K6_')));
 }
 
 function readSummary(path: string): Pick<K6Result, 'droppedIterations' | 'iterations' | 'httpReqs' | 'httpReqDurationMs'> {

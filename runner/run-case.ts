@@ -5,6 +5,9 @@ import type { Environment } from '../runtime/environment.ts';
 import type { Target } from '../targets/target.ts';
 import { onShutdown } from '../runtime/local/supervisor.ts';
 import { Nemesis } from '../faults/nemesis.ts';
+import { createFault } from '../faults/index.ts';
+import type { OpInput } from '../history/op.ts';
+import { faultContext } from './fault-context.ts';
 import { runSchedule, type PlannedFault } from '../faults/schedule.ts';
 import { runK6, type K6Result } from './k6.ts';
 import { K6HistoryTail } from './k6-history.ts';
@@ -91,10 +94,19 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     const clockNs = () => Number(process.hrtime.bigint() - startHr);
     sampler = new Sampler(env, join(dir, 'metrics.jsonl'), clockNs);
     await sampler.start();
-    nemesis = new Nemesis({ history, clock: clockNs, ctx: { toxiproxyUrl: env.toxiproxyUrl, components: env.components, links: env.links } });
     tail = new K6HistoryTail(join(dir, 'k6-console.log'), history, startWallMs);
+    // Before a fault event is appended, every client line k6 has written so
+    // far goes in: k6 writes each console line as it is logged, so the file
+    // order stays the real-time order across clients and nemesis.
+    const drained = { append: (op: OpInput) => (tail!.drain(), history.append(op)) };
+    const faultCtx = faultContext(env);
+    nemesis = new Nemesis({ history: drained, clock: clockNs, ctx: faultCtx });
+    // Build (not start) every planned fault now: a misnamed link fails the case before any load.
+    for (const p of ctx.plan) createFault(p.kind, p.on, p.attributes, faultCtx);
+    if (abort.signal.aborted) throw new Error('interrupted before the load started');
     tail.start();
-    const schedule = runSchedule(ctx.plan, nemesis, { signal: abort.signal });
+    // The handler is attached at once: a fault that fails mid-run is this case's error, never an unhandled rejection.
+    const schedule = runSchedule(ctx.plan, nemesis, { signal: abort.signal }).catch((err: Error) => addError(result, `fault schedule: ${err.message}`));
     const w = ctx.workload;
     const status = setInterval(() => ctx.onStatus?.(`${(clockNs() / 1e9).toFixed(0)}s/${parseDuration(w.duration) / 1000}s  ops ${history.count}  faults ${nemesis?.active.length ?? 0} active`), 1000);
     let k6: K6Result;
@@ -111,7 +123,7 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     } finally {
       clearInterval(status);
       abort.abort(); // ends the schedule: whatever is active is reverted
-      await schedule.catch((err: Error) => addError(result, `fault schedule: ${err.message}`));
+      await schedule;
     }
     const { summaryPath: _s, dashboardPath: _d, ...k6Figures } = k6;
     result.k6 = k6Figures;
@@ -129,7 +141,14 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     await env?.stop();
     result.history = { ...countOps(history), skippedLines: tail?.skipped ?? 0 };
     history.close();
-    if (ctx.checks.length && result.status === 'completed') result.checks = runCaseChecks(dir, ctx.checks);
+    if (ctx.checks.length && result.status === 'completed') {
+      try {
+        result.checks = runCaseChecks(dir, ctx.checks);
+      } catch (err) {
+        // An unreadable history decides nothing: unknown, with the reason (file:line).
+        result.checks = { valid: 'unknown', error: (err as Error).message, results: {} };
+      }
+    }
     result.endedAt = new Date().toISOString();
     ctx.onUpdate(result);
     finished();

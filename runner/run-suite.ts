@@ -44,18 +44,19 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
   const { suite } = opts;
   const progress = opts.progress ?? new Progress();
   const cases = suite.cases.map((c) => ({ ...c, name: c.name ?? c.target, resolved: resolveTarget(c.target, opts.suiteFile) }));
+  const runMs = parseDuration(suite.workload.duration);
+  const plan = [...planOrThrow(opts.suiteFile, 'faults', () => planTimeline(suite.faults)), ...(suite.nemesis ? planOrThrow(opts.suiteFile, 'nemesis', () => planRandomNemesis({ ...suite.nemesis!, durationMs: runMs })) : [])];
   const runDir = resolve(opts.outDir ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${suite.name}`));
   if (existsSync(join(runDir, 'results.json'))) throw new Error(`${runDir} already holds a run; choose another --out`);
   mkdirSync(runDir, { recursive: true });
   writeJsonAtomic(join(runDir, 'suite.json'), suite);
 
-  const runMs = parseDuration(suite.workload.duration);
-  const plan = [...planTimeline(suite.faults), ...(suite.nemesis ? planRandomNemesis({ ...suite.nemesis, durationMs: runMs }) : [])];
   const results: RunResults = { suite: suite.name, status: 'running', startedAt: new Date().toISOString(), runtime: suite.runtime, workload: suite.workload, plan, cases: [] };
   const save = () => writeJsonAtomic(join(runDir, 'results.json'), results);
   save();
   // Registered first, so on SIGINT it runs last, after the running case saved itself.
   const unregister = onShutdown(async () => {
+    for (const c of results.cases) if (c.status === 'running') c.status = 'interrupted';
     results.status = 'interrupted';
     results.endedAt = new Date().toISOString();
     save();
@@ -83,6 +84,16 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
   unregister();
   save();
   return { runDir, results };
+}
+
+/** Runs a planner, turning its error into a `SuiteError` naming the file and the section (faults / nemesis). */
+function planOrThrow(file: string, section: string, plan: () => PlannedFault[]): PlannedFault[] {
+  try {
+    return plan();
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new SuiteError(file, message.startsWith(section) ? message : `${section}: ${message}`);
+  }
 }
 
 function describeVerdict(v: Verdict): string {

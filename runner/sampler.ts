@@ -105,9 +105,10 @@ export class Sampler {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.redis?.quit().catch(() => this.redis?.destroy());
+    // destroy, not quit: quit waits for a reply that a killed Redis never sends.
+    this.redis?.destroy();
     this.redis = undefined;
-    await this.pgClient?.end().catch(() => undefined);
+    await withTimeout(this.pgClient?.end() ?? Promise.resolve(), 2000).catch(() => undefined);
     this.pgClient = undefined;
     pidusage.clear();
   }

@@ -35,6 +35,11 @@ describe('suite files', () => {
     );
   });
 
+  it('rejects two cases that would share a folder', () => {
+    expect(() => parseSuite({ name: 'x', cases: [{ target: 'a' }, { target: 'a' }] }, 's.yaml')).toThrow(/field "cases": two cases share a name/);
+    expect(() => parseSuite({ name: 'x', cases: [{ target: 'a' }, { target: 'a', name: 'a-again' }] }, 's.yaml')).not.toThrow();
+  });
+
   it('reports unparsable YAML and JSON with the file', () => {
     expect(() => loadSuite(file('broken.yaml', 'name: [unclosed\n'))).toThrow(/broken\.yaml: not valid YAML/);
     expect(() => loadSuite(file('broken.json', '{"name": '))).toThrow(/broken\.json: not valid JSON/);

@@ -56,7 +56,12 @@ export const suiteSchema = z
     name: z.string().min(1),
     runtime: z.enum(['local', 'docker']).default('local'),
     workload: workload.default(workload.parse({})),
-    cases: z.array(suiteCase).min(1),
+    cases: z
+      .array(suiteCase)
+      .min(1)
+      .refine((cases) => new Set(cases.map((c) => c.name ?? c.target)).size === cases.length, {
+        message: 'two cases share a name (each case gets a folder of its own): give one of them a distinct `name`',
+      }),
     faults: z.array(timelineFault).default([]),
     nemesis: randomNemesis.optional(),
     checkers: z.array(z.enum(caseCheckNames as [CaseCheckName, ...CaseCheckName[]])).default([]),

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HistoryWriter } from '../history/writer.ts';
 import type { Environment } from '../runtime/environment.ts';
@@ -9,7 +9,10 @@ import { Nemesis } from '../faults/nemesis.ts';
 import { startControlServer, BadRequest } from './control-server.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { startEnvironment } from './start-environment.ts';
-import type { UpState } from './control-client.ts';
+import { faultContext } from './fault-context.ts';
+import { isPatternbenchProcess, type UpState } from './control-client.ts';
+import { UsageError } from './usage-error.ts';
+import { stopLeftovers } from '../runtime/local/leftovers.ts';
 
 interface Held {
   target: Target;
@@ -30,6 +33,11 @@ interface Held {
 export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local' | 'docker'; stateDir: string; print: (line: string) => void }): Promise<void> {
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
+  await claimStateDir(stateDir);
+  const stateFile = join(stateDir, 'env.json');
+  const dirs = opts.targets.map((t) => ({ name: t.name, url: '', runDir: join(stateDir, t.name), toxiproxyUrl: '', links: [], components: [] }));
+  // Written first thing, so `down` can stop (or clean up after) an `up` that is still starting.
+  writeJsonAtomic(stateFile, { pid: process.pid, status: 'starting', controlUrl: '', startedAt: new Date().toISOString(), targets: dirs } satisfies UpState);
   const startHr = process.hrtime.bigint();
   const clock = () => Number(process.hrtime.bigint() - startHr);
   const held: Held[] = [];
@@ -41,7 +49,7 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
       h.history.close();
       await h.env.stop();
     }
-    rmSync(join(stateDir, 'env.json'), { force: true });
+    rmSync(stateFile, { force: true });
   };
   const unregister = onShutdown(stopAll);
   try {
@@ -50,7 +58,7 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
       mkdirSync(dir, { recursive: true });
       const env = await startEnvironment(opts.runtime, target.topology, { runDir: dir });
       const history = new HistoryWriter(join(dir, 'history.jsonl'));
-      const nemesis = new Nemesis({ history, clock, ctx: { toxiproxyUrl: env.toxiproxyUrl, components: env.components, links: env.links } });
+      const nemesis = new Nemesis({ history, clock, ctx: faultContext(env) });
       held.push({ target, env, url: '', dir, nemesis, history });
       held[held.length - 1].url = (await target.start(env)).url;
     }
@@ -67,7 +75,7 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
         const h = find(target);
         let fault;
         try {
-          fault = createFault(kind, on, attributes ?? {}, { toxiproxyUrl: h.env.toxiproxyUrl, components: h.env.components, links: h.env.links });
+          fault = createFault(kind, on, attributes ?? {}, h.nemesis.ctx);
         } catch (err) {
           throw new BadRequest((err as Error).message);
         }
@@ -86,11 +94,12 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
     });
     const state: UpState = {
       pid: process.pid,
+      status: 'up',
       controlUrl,
       startedAt: new Date().toISOString(),
       targets: held.map((h) => ({ name: h.target.name, url: h.url, runDir: h.dir, toxiproxyUrl: h.env.toxiproxyUrl, links: [...h.env.links.keys()], components: [...h.env.components.keys()] })),
     };
-    writeJsonAtomic(join(stateDir, 'env.json'), state);
+    writeJsonAtomic(stateFile, state);
     for (const t of state.targets) {
       opts.print(`${t.name}: ${t.url}`);
       opts.print(`  links: ${t.links.join(', ')}`);
@@ -103,6 +112,19 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
     unregister();
     await stopAll();
   }
+}
+
+/**
+ * Refuses a state folder another live `up` holds; after an `up` that died
+ * (kill -9, a crash), stops what it left running and removes its state.
+ */
+async function claimStateDir(stateDir: string): Promise<void> {
+  const file = join(stateDir, 'env.json');
+  if (!existsSync(file)) return;
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as UpState;
+  if (isPatternbenchProcess(previous.pid)) throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
+  for (const t of previous.targets) await stopLeftovers(t.runDir);
+  rmSync(file, { force: true });
 }
 
 function describe(f: { kind: string; on: string; attributes: Readonly<Record<string, unknown>> }) {

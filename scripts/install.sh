@@ -32,9 +32,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   # policy-rc.d keeps apt from starting the packaged services: patternbench
   # starts its own instances on free ports and wants nothing else listening.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  # An existing one (container images ship one) is put back afterwards, even
+  # when the install fails.
+  policy=/usr/sbin/policy-rc.d
+  if [ -e "$policy" ]; then cp -p "$policy" "$policy.patternbench-saved"; fi
+  trap 'if [ -e "$policy.patternbench-saved" ]; then mv -f "$policy.patternbench-saved" "$policy"; else rm -f "$policy"; fi' EXIT
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy"
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
+  if [ -e "$policy.patternbench-saved" ]; then mv -f "$policy.patternbench-saved" "$policy"; else rm -f "$policy"; fi
+  trap - EXIT
 else
   say "Debian packages present"
 fi
@@ -74,9 +80,18 @@ build_k6() {
   stamp k6 "$want"
 }
 
+# k6 v2.2.0's go.mod needs Go 1.25 or newer (Debian 12's golang package is 1.19).
+go_minor=$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ -z "$go_minor" ] || [ "$go_minor" -lt 25 ]; then
+  say "Go 1.25 or newer is needed to build k6 $K6_VERSION (found: $(go env GOVERSION 2>/dev/null || echo none))"
+  exit 1
+fi
+
 build_k6 &
 k6_pid=$!
+trap 'kill "$k6_pid" 2>/dev/null' EXIT # a failed toxiproxy build must not orphan the k6 build
 build_toxiproxy toxiproxy-server github.com/Shopify/toxiproxy/v2/cmd/server
 build_toxiproxy toxiproxy-cli github.com/Shopify/toxiproxy/v2/cmd/cli
 wait "$k6_pid"
+trap - EXIT
 say "ready: $("$BIN/k6" version | head -1); toxiproxy $("$BIN/toxiproxy-server" --version 2>&1 | head -1)"

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { control, defaultStateDir, readUpState } from '../../runner/control-client.ts';
+import { control, defaultStateDir, isPatternbenchProcess, readUpState } from '../../runner/control-client.ts';
 import { stopLeftovers } from '../../runtime/local/start-local-environment.ts';
 
 /** `patternbench down`: asks a running `up` to stop; if it is gone (crashed, kill -9), stops its leftovers from their pid files. */
@@ -11,24 +11,17 @@ export function downCommand(): Command {
     .option('--state <dir>', 'the state folder of `up`', defaultStateDir)
     .action(async (flags: { state: string }) => {
       const state = readUpState(flags.state);
-      const alive = isAlive(state.pid);
+      const alive = isPatternbenchProcess(state.pid);
       if (alive) {
-        await control(state, 'POST', '/down').catch(() => process.kill(state.pid, 'SIGTERM'));
+        // A starting `up` has no control API yet; SIGTERM makes it stop what it started.
+        const asked = state.controlUrl ? await control(state, 'POST', '/down').then(() => true, () => false) : false;
+        if (!asked) process.kill(state.pid, 'SIGTERM');
         const deadline = Date.now() + 60_000;
-        while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-        if (isAlive(state.pid)) throw new Error(`up (pid ${state.pid}) did not stop within 60 s`);
+        while (isPatternbenchProcess(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        if (isPatternbenchProcess(state.pid)) throw new Error(`up (pid ${state.pid}) did not stop within 60 s`);
       }
       for (const t of state.targets) if (existsSync(join(t.runDir, 'pids.json'))) await stopLeftovers(t.runDir);
       rmSync(join(resolve(flags.state), 'env.json'), { force: true });
       console.log(alive ? `stopped (pid ${state.pid})` : `up (pid ${state.pid}) was gone; stopped its leftovers`);
     });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { control, defaultStateDir, readUpState } from '../../runner/control-client.ts';
 import { parseDuration } from '../../faults/duration.ts';
 import { faults } from '../../faults/index.ts';
+import { UsageError } from '../../runner/usage-error.ts';
 
 /**
  * `patternbench fault <kind> --link <name> [--<attribute> value …] [--for 30s]`,
@@ -25,11 +26,19 @@ export function faultCommand(): Command {
       if (kind === 'list') return console.log(JSON.stringify(await control(state, 'GET', '/faults'), null, 2));
       if (kind === 'clear') return console.log(JSON.stringify(await control(state, 'DELETE', '/faults')));
       const on = flags.link ?? flags.component;
-      if (!on) throw new Error(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
-      const body = { target: flags.target, kind, on, attributes: parseAttributes(command.args.slice(1)), forMs: flags.for === undefined ? undefined : parseDuration(flags.for) };
+      if (!on) throw new UsageError(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
+      const body = { target: flags.target, kind, on, attributes: parseAttributes(command.args.slice(1)), forMs: flags.for === undefined ? undefined : forMs(flags.for) };
       console.log(JSON.stringify(await control(state, 'POST', '/faults', body)));
     });
   return cmd;
+}
+
+function forMs(text: string): number {
+  try {
+    return parseDuration(text, '--for');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** `--latency 100 --stream downstream` → `{ latency: 100, stream: 'downstream' }`; numbers become numbers. */
@@ -37,10 +46,10 @@ export function parseAttributes(args: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}": attributes are --name value`);
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}": attributes are --name value`);
     const [name, inline] = arg.slice(2).split('=', 2);
     const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`--${name}: expected a value`);
+    if (value === undefined) throw new UsageError(`--${name}: expected a value`);
     out[name] = value !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
   }
   return out;

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import { loadSuite, parseSuite, type Suite } from '../../runner/suite.ts';
-import { runSuite } from '../../runner/run-suite.ts';
+import { runSuite, type RunResults } from '../../runner/run-suite.ts';
 import { findDockerEngine } from '../../runtime/docker/find-docker-engine.ts';
+import { UsageError } from '../../runner/usage-error.ts';
 
 /** `patternbench run [suite]`: runs a suite file into a new run folder. Flags override the file and are validated by the same schema. */
 export function runCommand(): Command {
@@ -17,12 +18,21 @@ export function runCommand(): Command {
     .option('--allow-remote <host...>', 'allow traffic to this non-loopback host (refused otherwise)', [])
     .action(async (file: string, flags: { only?: string; duration?: string; rate?: string; out?: string; runtime?: string; allowRemote: string[] }) => {
       const suite = applyFlags(loadSuite(file), flags, file);
-      if (suite.runtime === 'docker') await findDockerEngine(); // one line and no run folder where there is no engine
+      // One line, exit 3 and no run folder where the chosen runtime is not there.
+      if (suite.runtime === 'docker') await findDockerEngine().catch((err: Error) => Promise.reject(new UsageError(err.message)));
       const { runDir, results } = await runSuite({ suite, suiteFile: file, outDir: flags.out, allowRemote: flags.allowRemote });
       const shown = relative(process.cwd(), runDir);
       console.log(`run folder: ${shown.startsWith('..') ? runDir : shown} (${results.status})`);
-      process.exitCode = results.status === 'completed' ? 0 : 1;
+      process.exitCode = exitCode(results);
     });
+}
+
+/** 0 when every case completed and every check held; 1 when a case failed or a check is invalid; 2 when a check could not decide. */
+function exitCode(results: RunResults): number {
+  if (results.status !== 'completed') return 1;
+  const verdicts = results.cases.map((c) => c.checks?.valid ?? true);
+  if (verdicts.includes(false)) return 1;
+  return verdicts.includes('unknown') ? 2 : 0;
 }
 
 function applyFlags(suite: Suite, flags: { only?: string; duration?: string; rate?: string; runtime?: string }, file: string): Suite {
@@ -34,7 +44,7 @@ function applyFlags(suite: Suite, flags: { only?: string; duration?: string; rat
   if (flags.only !== undefined) {
     const only = flags.only.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = only.filter((t) => !suite.cases.some((c) => c.target === t || c.name === t));
-    if (unknown.length) throw new Error(`--only: ${unknown.join(', ')} not in ${file}; its cases: ${suite.cases.map((c) => c.name ?? c.target).join(', ')}`);
+    if (unknown.length) throw new UsageError(`--only: ${unknown.join(', ')} not in ${file}; its cases: ${suite.cases.map((c) => c.name ?? c.target).join(', ')}`);
     raw.cases = suite.cases.filter((c) => only.includes(c.target) || (c.name !== undefined && only.includes(c.name)));
   }
   return parseSuite(raw, `${file} (with command-line flags)`);

@@ -3,6 +3,7 @@ import { targets } from '../../targets/index.ts';
 import type { Target } from '../../targets/target.ts';
 import { holdEnvironment } from '../../runner/up.ts';
 import { defaultStateDir } from '../../runner/control-client.ts';
+import { UsageError } from '../../runner/usage-error.ts';
 
 /** `patternbench up`: starts targets and their components and keeps them running until `down` or Ctrl-C. */
 export function upCommand(): Command {
@@ -14,7 +15,7 @@ export function upCommand(): Command {
     .action(async (flags: { targets: string; runtime: 'local' | 'docker'; state: string }) => {
       const chosen = flags.targets.split(',').map((name) => {
         const t = (targets as Record<string, Target>)[name.trim()];
-        if (!t) throw new Error(`--targets: unknown target "${name}"; known: ${Object.keys(targets).join(', ')}`);
+        if (!t) throw new UsageError(`--targets: unknown target "${name}"; known: ${Object.keys(targets).join(', ')}`);
         return t;
       });
       await holdEnvironment({ targets: chosen, runtime: flags.runtime, stateDir: flags.state, print: (l) => console.log(l) });

@@ -62,6 +62,7 @@ export class LocalProcess {
     this.child = child;
     track(child);
     this.exited = once(child, 'exit').catch(() => undefined);
+    void this.exited.then(() => log.end()); // one log descriptor a start, closed with its process
     const spawnError = once(child, 'error').then(([err]) => {
       throw new Error(`${spec.name}: cannot start ${spec.command}: ${(err as Error).message}`);
     });

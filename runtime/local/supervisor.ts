@@ -15,6 +15,8 @@ const live = new Set<ChildProcess>();
 const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
 let shuttingDown = false;
+/** 128 + the signal's number, as shells report a death by that signal. */
+const exitCodes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** Tracks a spawned child until it exits. */
 export function track(child: ChildProcess): void {
@@ -66,7 +68,7 @@ export function liveCount(): number {
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (shuttingDown) {
     killAllNow(); // a second Ctrl-C: stop waiting
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(exitCodes[signal]);
   }
   shuttingDown = true;
   const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
@@ -75,14 +77,17 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   };
   await Promise.race([inOrder(), deadline]);
   killAllNow();
-  process.exit(signal === 'SIGINT' ? 130 : 143);
+  process.exit(exitCodes[signal]);
 }
 
 function install(): void {
   if (installed) return;
   installed = true;
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGHUP', () => void shutdown('SIGHUP'));
+  // `on`, not `once`: a second signal must reach `shutdown` (which then stops
+  // waiting), not Node's default action, which would exit without killing
+  // our detached children.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
   process.on('exit', killAllNow);
 }
