@@ -98,7 +98,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
     const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
     const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates });
     states += r.states;
-    if (r.outcome === 'violation') counterexample.push(explain(key, list, r.prefix, model.describe(r.state)));
+    if (r.outcome === 'violation') counterexample.push(explain(history, key, list, r.prefix, model.describe(r.state)));
     else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;
     else if (r.outcome === 'state-budget') reason ??= `state budget exceeded (${maxStates} memoised states)${where}`;
   }
@@ -110,26 +110,29 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
 }
 
 /** Builds one partition's counterexample from the longest prefix the search found. */
-function explain(partition: string | null, calls: readonly Call[], prefix: readonly number[], state: string): PartitionCounterexample {
+function explain(history: readonly Op[], partition: string | null, calls: readonly Call[], prefix: readonly number[], state: string): PartitionCounterexample {
   const placed = new Set(prefix);
   let firstReturn = Infinity;
   for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].completePos < firstReturn) firstReturn = calls[i].completePos;
   const unplaced: OpInterval[] = [];
-  for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].invokePos < firstReturn) unplaced.push(interval(calls[i]));
-  return { partition, prefix: prefix.map((i) => interval(calls[i])), unplaced, state };
+  for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].invokePos < firstReturn) unplaced.push(interval(history, calls[i]));
+  return { partition, prefix: prefix.map((i) => interval(history, calls[i])), unplaced, state };
 }
 
-function interval(call: Call): OpInterval {
+function interval(history: readonly Op[], call: Call): OpInterval {
+  const invoke = history[call.invokePos];
+  const ok = call.completePos !== Infinity;
+  const completion = call.endPos < 0 ? null : history[call.endPos];
   return {
-    process: call.process,
+    process: invoke.process as number,
     f: call.op.f,
     ...(call.op.key === undefined ? {} : { key: call.op.key }),
     input: call.op.input,
-    ...(call.type === 'ok' ? { output: call.op.output } : {}),
-    type: call.type,
-    invokeIndex: call.invokeIndex,
-    completeIndex: call.completeIndex,
-    startNs: call.startNs,
-    endNs: call.endNs,
+    ...(ok ? { output: call.op.output } : {}),
+    type: ok ? 'ok' : 'info',
+    invokeIndex: invoke.index ?? call.invokePos,
+    completeIndex: completion === null ? null : (completion.index ?? call.endPos),
+    startNs: invoke.time,
+    endNs: ok ? completion!.time : null,
   };
 }

@@ -6,17 +6,16 @@ import type { Model, ModelOp } from '../models/model.ts';
  * completion. `invokePos`/`completePos` are positions in the history array
  * (the real-time order); an `info` op (or one never completed) has
  * `completePos = Infinity`: it may take effect at any time after its invoke.
+ * `endPos` is where its completion really is (an info line), or -1 when it
+ * never completed. Kept this small because a history makes one per op: what
+ * only a counterexample needs (process, indices, times) is read back from
+ * the history at those positions.
  */
 export interface Call {
-  process: number;
-  type: 'ok' | 'info';
   op: ModelOp;
   invokePos: number;
   completePos: number;
-  invokeIndex: number;
-  completeIndex: number | null;
-  startNs: number;
-  endNs: number | null;
+  endPos: number;
 }
 
 /** A history split for the search: calls per partition (key `null` when the model does not partition), in invoke order. */
@@ -50,17 +49,7 @@ export function prepare(history: readonly Op[], model: Model): Prepared {
     const op: ModelOp = { f: invoke.f, input: invoke.value, output: info ? undefined : completion!.value };
     if (invoke.key !== undefined) op.key = invoke.key;
     calls++;
-    slots[slot] = {
-      process: invoke.process as number,
-      type: info ? 'info' : 'ok',
-      op,
-      invokePos: pos,
-      completePos: info ? Infinity : completePos,
-      invokeIndex: invoke.index ?? pos,
-      completeIndex: completion === null ? null : (completion.index ?? completePos),
-      startNs: invoke.time,
-      endNs: info ? null : completion!.time,
-    };
+    slots[slot] = { op, invokePos: pos, completePos: info ? Infinity : completePos, endPos: completion === null ? -1 : completePos };
   };
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos];

@@ -18,6 +18,11 @@ export interface SearchResult {
   states: number;
 }
 
+/** States whose transitions the walk caches in a dense table (most models' histories stay within them). */
+const DIRECT_STATES = 8;
+/** A dense-table entry not computed yet (-1 is "impossible"). */
+const UNKNOWN = -2;
+
 /** How often (in loop turns) the clock is read: often enough to stop within a few ms, rarely enough to cost nothing. */
 const CLOCK_EVERY = 4096;
 
@@ -41,10 +46,15 @@ class States {
   private to = new Int32Array(64);
   private count = 0;
 
+  /** Transitions from the first `DIRECT_STATES` states, by `call * DIRECT_STATES + state`: one array read, no probing. */
+  readonly direct: Int32Array;
+
   constructor(
     private readonly model: Model,
     private readonly calls: readonly Call[],
-  ) {}
+  ) {
+    this.direct = new Int32Array(calls.length * DIRECT_STATES).fill(UNKNOWN);
+  }
 
   intern(s: unknown): number {
     const h = this.model.hash(s);
@@ -57,23 +67,32 @@ class States {
     return id;
   }
 
-  /** The state after `call` from state `from`, or -1 when the call's output is impossible there. */
-  step(from: number, call: number): number {
+  /** The memoised state after `call` from state `from`: -1 when the call's output is impossible there, `UNKNOWN` when not computed yet. Runs no model code. */
+  cached(from: number, call: number): number {
+    if (from < DIRECT_STATES) return this.direct[call * DIRECT_STATES + from];
     const mask = this.from.length - 1;
     for (let i = slotHash(from, call) & mask; this.from[i] >= 0; i = (i + 1) & mask) {
       if (this.from[i] === from && this.call[i] === call) return this.to[i];
     }
+    return UNKNOWN;
+  }
+
+  /** Computes and memoises the transition `cached` did not have. */
+  fill(from: number, call: number): void {
     const before = this.values[from];
     const r = this.model.step(before, this.calls[call].op);
     // A step that returns its own state (a read) needs no hash.
     const to = !r.ok ? -1 : r.state === before ? from : this.intern(r.state);
+    if (from < DIRECT_STATES) {
+      this.direct[call * DIRECT_STATES + from] = to;
+      return;
+    }
     if (++this.count * 2 > this.from.length) this.grow();
     let i = slotHash(from, call) & (this.from.length - 1);
     while (this.from[i] >= 0) i = (i + 1) & (this.from.length - 1);
     this.from[i] = from;
     this.call[i] = call;
     this.to[i] = to;
-    return to;
   }
 
   private grow(): void {
@@ -108,17 +127,19 @@ function slotHash(from: number, call: number): number {
 class Memo {
   readonly scratch: Int32Array;
   size = 0;
+  /** True when the next `add` might not fit: the walk stops for `grow` first. */
+  full = false;
   private arena: Int32Array;
   private end = 0;
   private table: Int32Array;
 
   constructor(n: number, maxLen: number) {
     this.scratch = new Int32Array(maxLen);
-    this.arena = new Int32Array(Math.max(256, 8 * n));
+    this.arena = new Int32Array(Math.max(256, 8 * n, 4 * maxLen));
     this.table = new Int32Array(Math.max(64, 1 << (32 - Math.clz32(2 * n)))).fill(-1);
   }
 
-  /** Adds `scratch[0..len)` (hashed `h`); false if it was already there. */
+  /** Adds `scratch[0..len)` (hashed `h`); false if it was already there. Requires `!full`. */
   add(h: number, len: number): boolean {
     const { arena, table, scratch } = this;
     const mask = table.length - 1;
@@ -129,19 +150,26 @@ class Memo {
       while (k < len && arena[o + 2 + k] === scratch[k]) k++;
       if (k === len) return false;
     }
-    if (this.end + 2 + len > arena.length) {
-      const grown = new Int32Array(Math.max(arena.length * 2, this.end + 2 + len));
-      grown.set(arena);
-      this.arena = grown;
-    }
     const at = this.end;
-    this.arena[at] = h;
-    this.arena[at + 1] = len;
-    for (let k = 0; k < len; k++) this.arena[at + 2 + k] = scratch[k];
+    arena[at] = h;
+    arena[at + 1] = len;
+    for (let k = 0; k < len; k++) arena[at + 2 + k] = scratch[k];
     table[i] = at;
     this.end += 2 + len;
-    if (++this.size * 2 > table.length) this.rehash();
+    this.size++;
+    this.full = this.end + 2 + scratch.length > arena.length || (this.size + 1) * 2 > table.length;
     return true;
+  }
+
+  /** Makes room for the next `add`. */
+  grow(): void {
+    if (this.end + 2 + this.scratch.length > this.arena.length) {
+      const grown = new Int32Array(Math.max(this.arena.length * 2, this.end + 2 + this.scratch.length));
+      grown.set(this.arena);
+      this.arena = grown;
+    }
+    if ((this.size + 1) * 2 > this.table.length) this.rehash();
+    this.full = false;
   }
 
   private rehash(): void {
@@ -176,8 +204,24 @@ export function searchPartition(calls: readonly Call[], model: Model, initial: u
   const layout = new Layout(calls);
   const states = new States(model, calls);
   const memo = new Memo(calls.length, 2 + layout.infoWords + layout.words);
-  const walk = new Walk(layout.calls);
-  const outcome = walkList(layout, states, memo, walk, states.intern(model.init(initial)), budget);
+  const walk = new Walk(layout, states.intern(model.init(initial)));
+  let outcome: SearchResult['outcome'];
+  // The walk stops whenever it meets something rare: a transition it has
+  // not seen, a full memo, a clock reading. Those run out here, so that V8
+  // optimises the walk with every path it takes already warm, and a model's
+  // type surprises never throw the optimised walk away.
+  for (;;) {
+    const stop = walkList(layout, states, memo, walk, budget.maxStates);
+    if (stop === 'step') states.fill(walk.state, walk.call);
+    else if (stop === 'grow') memo.grow();
+    else if (stop !== 'clock') {
+      outcome = stop;
+      break;
+    } else if (performance.now() > budget.deadlineMs) {
+      outcome = 'timeout';
+      break;
+    }
+  }
   const prefix: number[] = new Array<number>(walk.bestLen);
   for (let k = 0; k < walk.bestLen; k++) prefix[k] = walk.best[k];
   return { outcome, prefix, state: states.values[walk.bestState], states: memo.size };
@@ -203,10 +247,14 @@ class Layout {
   readonly callEntry: Int32Array;
   readonly zob: Int32Array;
   readonly isInfo: Uint8Array;
-  /** An info call's index among the info calls, -1 for an ok call. */
+  /**
+   * An info call's index among the info calls; for an ok call, a spare bit
+   * past the encoded words, so that the walk sets and clears a bit for every
+   * call without a branch that V8 would first meet after optimising.
+   */
   readonly infoRank: Int32Array;
-  /** The last call invoked before the call's return. */
-  readonly horizon: Int32Array;
+  /** The bitset word of the last call invoked before call `c`'s return, for `c` in 0..n (n: the end, the last word). */
+  readonly horizonWord: Int32Array;
 
   constructor(calls: readonly Call[]) {
     const n = calls.length;
@@ -268,11 +316,11 @@ class Layout {
 
     this.isInfo = new Uint8Array(n);
     this.infoRank = new Int32Array(n);
-    this.horizon = new Int32Array(n);
+    this.horizonWord = new Int32Array(n + 1);
     let infos = 0;
     for (let c = 0; c < n; c++) {
       this.isInfo[c] = completePos[c] === Infinity ? 1 : 0;
-      this.infoRank[c] = this.isInfo[c] ? infos++ : -1;
+      if (this.isInfo[c]) this.infoRank[c] = infos++;
       let lo = c;
       let hi = n - 1;
       while (lo < hi) {
@@ -280,16 +328,43 @@ class Layout {
         if (invokePos[mid] < completePos[c]) lo = mid;
         else hi = mid - 1;
       }
-      this.horizon[c] = lo;
+      this.horizonWord[c] = lo >>> 5;
     }
+    this.horizonWord[n] = this.words - 1;
     this.infoWords = (infos >>> 5) + 1;
+    const spare = this.infoWords * 32;
+    for (let c = 0; c < n; c++) if (!this.isInfo[c]) this.infoRank[c] = spare;
   }
 }
 
-/** The walk's stack, and the longest prefix it found. */
+/**
+ * Where the walk is, so that it can stop for a transition and resume: the
+ * linearized set (bitsets and their Zobrist hash), the frontier, the stack,
+ * the current entry and state, and the longest prefix found.
+ */
 class Walk {
+  readonly bits: Uint32Array;
+  readonly infoBits: Uint32Array;
+  hash = 0;
+  /**
+   * The memo stores each linearized set compactly. Let the frontier be the
+   * earliest ok call not yet linearized: every ok call before it is
+   * linearized, and no call invoked after the frontier's return can be (the
+   * walk never passes an unlifted return). So the set is the frontier, which
+   * info calls are linearized (a bitset of the few info calls), and the
+   * bitset words from the frontier to its horizon (the last call invoked
+   * before its return): a few words in place of n bits, whatever the
+   * history's length. The frontier is kept incrementally.
+   */
+  frontier = 0;
   readonly stackCall: Int32Array;
   readonly stackState: Int32Array;
+  depth = 0;
+  entry: number;
+  state: number;
+  /** The call whose transition from `state` the walk stopped for. */
+  call = -1;
+  turns = 0;
   /**
    * The longest prefix so far, kept incrementally: `agree` is how many
    * leading stack entries equal `best`, so extending the best prefix costs
@@ -297,56 +372,65 @@ class Walk {
    */
   readonly best: Int32Array;
   bestLen = 0;
-  bestState = 0;
+  bestState: number;
+  agree = 0;
 
-  constructor(n: number) {
+  constructor(layout: Layout, initialState: number) {
+    const n = layout.calls;
+    this.bits = new Uint32Array(layout.words);
+    this.infoBits = new Uint32Array(layout.infoWords + 1); // + the spare word of ok calls
+    while (this.frontier < n && layout.isInfo[this.frontier]) this.frontier++;
     this.stackCall = new Int32Array(n);
     this.stackState = new Int32Array(n);
     this.best = new Int32Array(n);
+    this.entry = layout.next[0];
+    this.state = this.bestState = initialState;
   }
 }
 
-/** The search loop proper, kept apart from the setup so that V8 optimises a small function quickly. */
-function walkList(layout: Layout, states: States, memo: Memo, walk: Walk, initialState: number, budget: SearchBudget): SearchResult['outcome'] {
-  const { next, prev, entryCall, entryInfoReturn, matchOf, callEntry, zob, isInfo, infoRank, horizon, words, infoWords } = layout;
+/**
+ * The search loop proper, kept apart from the setup so that V8 optimises a
+ * small function quickly. Returns the outcome, or why it stopped: 'step'
+ * (it needs the transition `walk.state`, `walk.call`), 'grow' (the memo is
+ * full), 'clock' (time to read the clock); call it again once that is dealt
+ * with and it resumes where it stopped.
+ */
+function walkList(layout: Layout, states: States, memo: Memo, walk: Walk, maxStates: number): Exclude<SearchResult['outcome'], 'timeout'> | 'step' | 'grow' | 'clock' {
+  const { next, prev, entryCall, entryInfoReturn, matchOf, callEntry, zob, isInfo, infoRank, horizonWord, infoWords } = layout;
   const n = layout.calls;
   const TAIL = 2 * n + 1;
-  const { stackCall, stackState, best } = walk;
+  const { stackCall, stackState, best, bits, infoBits } = walk;
   const scratch = memo.scratch;
-  const bits = new Uint32Array(words);
-  const infoBits = new Uint32Array(infoWords);
-  let hash = 0;
-
-  // The memo stores each linearized set compactly. Let the frontier be the
-  // earliest ok call not yet linearized: every ok call before it is
-  // linearized, and no call invoked after the frontier's return can be (the
-  // walk never passes an unlifted return). So the set is the frontier, which
-  // info calls are linearized (a bitset of the few info calls), and the
-  // bitset words from the frontier to its horizon (the last call invoked
-  // before its return): a few words in place of n bits, whatever the
-  // history's length. The frontier is kept incrementally.
-  let frontier = 0;
-  while (frontier < n && isInfo[frontier]) frontier++;
-  let depth = 0;
-  let agree = 0;
-  let state = initialState;
-  walk.bestState = state;
-  let entry = next[0];
-  let turns = 0;
+  const direct = states.direct;
+  let { hash, frontier, depth, entry, state, turns, bestLen, agree } = walk;
+  let outcome: ReturnType<typeof walkList>;
 
   for (;;) {
     if (++turns === CLOCK_EVERY) {
       turns = 0;
-      if (performance.now() > budget.deadlineMs) return 'timeout';
+      outcome = 'clock';
+      break;
     }
-    if (entry === TAIL || entryInfoReturn[entry] === 1) return 'linearizable';
+    if (entry === TAIL || entryInfoReturn[entry] === 1) {
+      outcome = 'linearizable';
+      break;
+    }
     const call = entryCall[entry];
     if (call >= 0) {
-      const to = states.step(state, call);
+      const to = state < DIRECT_STATES ? direct[call * DIRECT_STATES + state] : states.cached(state, call);
+      if (to === UNKNOWN) {
+        walk.call = call;
+        outcome = 'step';
+        break;
+      }
+      if (to >= 0 && memo.full) {
+        outcome = 'grow';
+        break;
+      }
       if (to >= 0) {
         bits[call >>> 5] |= 1 << (call & 31);
         const rank = infoRank[call];
-        if (rank >= 0) infoBits[rank >>> 5] |= 1 << (rank & 31);
+        infoBits[rank >>> 5] |= 1 << (rank & 31);
         hash ^= zob[call];
         // The frontier once `call` is linearized.
         let f = frontier;
@@ -359,22 +443,27 @@ function walkList(layout: Layout, states: States, memo: Memo, walk: Walk, initia
         scratch[len++] = to;
         scratch[len++] = f;
         for (let w = 0; w < infoWords; w++) scratch[len++] = infoBits[w];
-        const hiWord = f === n ? words - 1 : horizon[f] >>> 5;
-        for (let w = f >>> 5; w <= hiWord; w++) scratch[len++] = bits[w];
+        for (let w = f >>> 5, hi = horizonWord[f]; w <= hi; w++) scratch[len++] = bits[w];
         let h = hash ^ Math.imul(to + 1, 0x9e3779b1);
         h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
         h ^= h >>> 13;
         if (memo.add(h, len)) {
           frontier = f;
-          if (memo.size > budget.maxStates) return 'state-budget';
+          if (memo.size > maxStates) {
+            outcome = 'state-budget';
+            break;
+          }
           stackCall[depth] = call;
           stackState[depth] = state;
-          if (agree === depth && best[depth] === call && depth < walk.bestLen) agree++;
+          // Evaluated in full on every lift, without a branch that only
+          // backtracking takes: V8 would optimise before seeing it, then
+          // throw the optimised loop away the first time it ran.
+          agree += Number(agree === depth) & Number(depth < bestLen) & Number(best[depth] === call);
           depth++;
-          if (depth > walk.bestLen) {
+          if (depth > bestLen) {
             for (let k = agree; k < depth - 1; k++) best[k] = stackCall[k];
             best[depth - 1] = call;
-            walk.bestLen = agree = depth;
+            bestLen = agree = depth;
             walk.bestState = to;
           }
           state = to;
@@ -388,21 +477,24 @@ function walkList(layout: Layout, states: States, memo: Memo, walk: Walk, initia
           continue;
         }
         bits[call >>> 5] &= ~(1 << (call & 31));
-        if (rank >= 0) infoBits[rank >>> 5] &= ~(1 << (rank & 31));
+        infoBits[rank >>> 5] &= ~(1 << (rank & 31));
         hash ^= zob[call];
       }
       entry = next[entry];
     } else {
       // A return whose call is not linearized: this branch is dead.
-      if (depth === 0) return 'violation';
+      if (depth === 0) {
+        outcome = 'violation';
+        break;
+      }
       depth--;
       if (agree > depth) agree = depth;
       const undone = stackCall[depth];
       state = stackState[depth];
       bits[undone >>> 5] &= ~(1 << (undone & 31));
       const rank = infoRank[undone];
-      if (rank >= 0) infoBits[rank >>> 5] &= ~(1 << (rank & 31));
-      else if (undone < frontier) frontier = undone;
+      infoBits[rank >>> 5] &= ~(1 << (rank & 31));
+      if (isInfo[undone] === 0 && undone < frontier) frontier = undone;
       hash ^= zob[undone];
       // Put the call and its return back, in the reverse order of lifting.
       entry = callEntry[undone];
@@ -414,4 +506,13 @@ function walkList(layout: Layout, states: States, memo: Memo, walk: Walk, initia
       entry = next[entry];
     }
   }
+  walk.hash = hash;
+  walk.frontier = frontier;
+  walk.depth = depth;
+  walk.entry = entry;
+  walk.state = state;
+  walk.turns = turns;
+  walk.bestLen = bestLen;
+  walk.agree = agree;
+  return outcome;
 }
