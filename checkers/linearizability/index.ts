@@ -111,11 +111,12 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
 
 /** Builds one partition's counterexample from the longest prefix the search found. */
 function explain(history: readonly Op[], partition: string | null, calls: readonly Call[], prefix: readonly number[], state: string): PartitionCounterexample {
-  const placed = new Set(prefix);
+  const placed = new Uint8Array(calls.length);
+  for (const i of prefix) placed[i] = 1;
   let firstReturn = Infinity;
-  for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].completePos < firstReturn) firstReturn = calls[i].completePos;
+  for (let i = 0; i < calls.length; i++) if (!placed[i] && calls[i].completePos < firstReturn) firstReturn = calls[i].completePos;
   const unplaced: OpInterval[] = [];
-  for (let i = 0; i < calls.length; i++) if (!placed.has(i) && calls[i].invokePos < firstReturn) unplaced.push(interval(history, calls[i]));
+  for (let i = 0; i < calls.length; i++) if (!placed[i] && calls[i].invokePos < firstReturn) unplaced.push(interval(history, calls[i]));
   return { partition, prefix: prefix.map((i) => interval(history, calls[i])), unplaced, state };
 }
 

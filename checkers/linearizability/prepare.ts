@@ -40,17 +40,6 @@ export function prepare(history: readonly Op[], model: Model): Prepared {
   const pending = new Map<number, number>();
   const slots: Array<Call | null> = [];
   const invokePosOf: number[] = [];
-  let calls = 0;
-  const keep = (slot: number, completion: Op | null, completePos: number): void => {
-    const pos = invokePosOf[slot];
-    const invoke = history[pos];
-    const info = completion === null || completion.type === 'info';
-    if (info && model.readOnly?.(invoke.f)) return;
-    const op: ModelOp = { f: invoke.f, input: invoke.value, output: info ? undefined : completion!.value };
-    if (invoke.key !== undefined) op.key = invoke.key;
-    calls++;
-    slots[slot] = { op, invokePos: pos, completePos: info ? Infinity : completePos, endPos: completion === null ? -1 : completePos };
-  };
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos];
     if (typeof op.process !== 'number') continue;
@@ -58,7 +47,7 @@ export function prepare(history: readonly Op[], model: Model): Prepared {
     if (op.type === 'invoke') {
       // A new invoke on a process with one still open: the open one never
       // completed, so it is unknown (Jepsen would have logged info).
-      if (open !== undefined) keep(open, null, Infinity);
+      if (open !== undefined) keep(history, model, slots, invokePosOf[open], open, null, Infinity);
       pending.set(op.process, slots.length);
       slots.push(null);
       invokePosOf.push(pos);
@@ -68,17 +57,34 @@ export function prepare(history: readonly Op[], model: Model): Prepared {
     const invokeF = history[invokePosOf[open]].f;
     if (invokeF !== op.f) throw new Error(`history position ${pos}: ${op.type} ${op.f} completes invoke ${invokeF} on process ${op.process}`);
     pending.delete(op.process);
-    if (op.type !== 'fail') keep(open, op, pos);
+    if (op.type !== 'fail') keep(history, model, slots, invokePosOf[open], open, op, pos);
   }
-  for (const open of pending.values()) keep(open, null, Infinity);
+  for (const open of pending.values()) keep(history, model, slots, invokePosOf[open], open, null, Infinity);
 
   const partitions = new Map<string | null, Call[]>();
+  let calls = 0;
   for (const call of slots) {
     if (call === null) continue;
+    calls++;
     const key = model.partition ? model.partition(call.op) : null;
     let list = partitions.get(key);
     if (!list) partitions.set(key, (list = []));
     list.push(call);
   }
   return { partitions, calls };
+}
+
+/**
+ * Fills `slots[slot]` with the call invoked at `pos` and completed by
+ * `completion` (null: never), unless it cannot constrain the model. A
+ * module function rather than a closure per history, so V8's optimised code
+ * for it survives from one check to the next.
+ */
+function keep(history: readonly Op[], model: Model, slots: Array<Call | null>, pos: number, slot: number, completion: Op | null, completePos: number): void {
+  const invoke = history[pos];
+  const info = completion === null || completion.type === 'info';
+  if (info && model.readOnly?.(invoke.f)) return;
+  const op: ModelOp = { f: invoke.f, input: invoke.value, output: info ? undefined : completion!.value };
+  if (invoke.key !== undefined) op.key = invoke.key;
+  slots[slot] = { op, invokePos: pos, completePos: info ? Infinity : completePos, endPos: completion === null ? -1 : completePos };
 }
