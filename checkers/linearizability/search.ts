@@ -285,7 +285,8 @@ class Layout {
     let c = 0;
     let r = 0;
     while (c < n || r < oks) {
-      const call = r < oks ? byReturn[r] % n : -1;
+      // Unpacked by division: `%` on doubles is a libm call.
+      const call = r < oks ? byReturn[r] - Math.floor(byReturn[r] / n) * n : -1;
       if (c < n && (r === oks || invokePos[c] < completePos[call])) {
         entryCall[e] = c;
         callEntry[c++] = e++;
