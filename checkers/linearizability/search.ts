@@ -18,7 +18,7 @@ export interface SearchResult {
   states: number;
 }
 
-/** States whose transitions the walk caches in a dense table (most models' histories stay within them). */
+/** States whose transitions are cached in a dense table, 4 bytes a call each (most histories stay within them). */
 const DIRECT_STATES = 8;
 /** A dense-table entry not computed yet (-1 is "impossible"). */
 const UNKNOWN = -2;
@@ -34,9 +34,9 @@ const CLOCK_EVERY = 4096;
 /**
  * Model states interned as small integers, and transitions memoised per
  * (state, call): most histories visit few distinct states, so `step` and
- * `hash` run rarely and the search works on integers only. The transition
- * table is open addressing over typed arrays: a Map keyed by
- * `state * n + call` costs a boxed double per entry.
+ * `hash` run rarely and the search works on integers only. Transitions
+ * from later states go to open addressing over typed arrays: a Map keyed
+ * by `state * n + call` costs a boxed double per entry.
  */
 class States {
   readonly values: unknown[] = [];
