@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Network, Wait, type ContainerRuntimeClient, type GenericContainer, type StartedNetwork } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Component } from '../component.ts';
-import type { Endpoint, Environment, Link, PgEndpoint, Topology } from '../environment.ts';
-import { onShutdown } from '../local/supervisor.ts';
+import type { Endpoint, Environment, PgEndpoint, Topology } from '../environment.ts';
+import { EnvironmentBase, bringUp } from '../environment-base.ts';
 import { ContainerComponent } from './container-component.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { pgCredentials, pgServerSettings } from '../postgres-settings.ts';
@@ -37,32 +37,18 @@ interface PlannedLink {
  * removes what it started and throws. Needs a reachable engine (`client`).
  */
 export async function startContainers(topology: Topology, runDir: string, client: ContainerRuntimeClient): Promise<Environment> {
-  const env = new DockerEnvironment(runDir, client);
-  try {
-    await env.bringUp(topology);
-  } catch (err) {
-    await env.stop().catch(() => undefined);
-    throw new Error(`docker environment did not start: ${(err as Error).message}`, { cause: err });
-  }
-  return env;
+  return bringUp(new DockerEnvironment(runDir, client), topology, 'docker');
 }
 
-class DockerEnvironment implements Environment {
-  toxiproxyUrl = '';
-  readonly components = new Map<string, Component>();
-  readonly links = new Map<string, Link>();
-  readonly endpoints: Environment['endpoints'] = {};
-  private readonly adopted: Component[] = [];
-  private readonly unregisterShutdown: () => void;
+class DockerEnvironment extends EnvironmentBase {
   private network: StartedNetwork | undefined;
-  private stopping: Promise<void> | undefined;
 
   constructor(
-    readonly runDir: string,
+    runDir: string,
     private readonly client: ContainerRuntimeClient,
   ) {
+    super(runDir);
     mkdirSync(join(runDir, 'logs'), { recursive: true });
-    this.unregisterShutdown = onShutdown(() => this.stop());
   }
 
   async bringUp(topology: Topology): Promise<void> {
@@ -187,37 +173,12 @@ class DockerEnvironment implements Environment {
       .withNetworkAliases(name)
       .withLogConsumer((stream) => stream.pipe(createWriteStream(join(this.runDir, 'logs', `${name}.log`), { flags: 'a' })))
       .start();
-    const component = new ContainerComponent(name, name, port, started, this.client);
-    if (this.stopping) {
-      await component.stop();
-      throw new Error(`${name} started after the environment began stopping`);
-    }
-    this.components.set(name, component);
+    this.add(new ContainerComponent(name, name, port, started, this.client));
     return started;
   }
 
-  adopt(component: Component): void {
-    this.adopted.push(component);
-    this.components.set(component.name, component);
-  }
-
-  /** Stops adopted targets, then every container in reverse start order, then the network; idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= this.stopAll();
-    return this.stopping;
-  }
-
-  private async stopAll(): Promise<void> {
-    const errors: unknown[] = [];
-    const rest = [...this.components.values()].filter((c) => !this.adopted.includes(c));
-    for (const component of [...this.adopted.reverse(), ...rest.reverse()]) await component.stop().catch((err) => errors.push(err));
-    await this.network?.stop().catch((err) => errors.push(err));
-    this.unregisterShutdown();
-    if (errors.length > 0) throw errors[0];
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+  protected override async afterStop(): Promise<void> {
+    await this.network?.stop();
   }
 }
 

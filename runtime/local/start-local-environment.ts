@@ -1,13 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import type { Component } from '../component.ts';
 import type { Endpoint, Environment, Link, Topology } from '../environment.ts';
+import { EnvironmentBase, bringUp } from '../environment-base.ts';
 import { startEtcdCluster } from './etcd.ts';
 import { dataDirsFile, pidsFile, writeJson } from './leftovers.ts';
 import { createLink, resetLinks } from './links.ts';
 import { startPostgres } from './postgres.ts';
 import { ProcessComponent } from './process-component.ts';
 import { startRedis } from './redis.ts';
-import { onShutdown } from './supervisor.ts';
 import { startToxiproxyServer } from './toxiproxy-server.ts';
 
 export { stopLeftovers } from './leftovers.ts';
@@ -24,28 +24,13 @@ export { stopLeftovers } from './leftovers.ts';
  * the step that failed.
  */
 export async function startLocalEnvironment(topology: Topology, opts: { runDir: string }): Promise<Environment> {
-  const env = new LocalEnvironment(opts.runDir);
-  try {
-    await env.bringUp(topology);
-  } catch (err) {
-    await env.stop().catch(() => undefined);
-    throw new Error(`local environment did not start: ${(err as Error).message}`, { cause: err });
-  }
-  return env;
+  return bringUp(new LocalEnvironment(opts.runDir), topology, 'local');
 }
 
-class LocalEnvironment implements Environment {
-  toxiproxyUrl = '';
-  readonly components = new Map<string, Component>();
-  readonly links = new Map<string, Link>();
-  readonly endpoints: Environment['endpoints'] = {};
-  private readonly adopted: Component[] = [];
-  private readonly unregisterShutdown: () => void;
-  private stopping: Promise<void> | undefined;
-
-  constructor(readonly runDir: string) {
+class LocalEnvironment extends EnvironmentBase {
+  constructor(runDir: string) {
+    super(runDir);
     mkdirSync(runDir, { recursive: true });
-    this.unregisterShutdown = onShutdown(() => this.stop());
   }
 
   async bringUp(topology: Topology): Promise<void> {
@@ -100,44 +85,19 @@ class LocalEnvironment implements Environment {
     return link;
   }
 
-  /** Records a started component; one that finishes starting after stop() began is stopped at once. */
-  private add<C extends Component>(component: C): C {
-    if (this.stopping) {
-      void component.stop().catch(() => undefined);
-      throw new Error(`${component.name} started after the environment began stopping`);
-    }
-    this.components.set(component.name, component);
+  protected override added(component: Component): void {
     if (component instanceof ProcessComponent) component.onPidChange(() => this.savePids());
     this.savePids();
-    return component;
   }
 
-  adopt(component: Component): void {
-    this.adopted.push(component);
-    this.add(component);
+  /** Every toxic removed first, so nothing stops under a fault. */
+  protected override async beforeStop(): Promise<void> {
+    if (this.toxiproxyUrl) await resetLinks(this.toxiproxyUrl);
   }
 
-  /** Removes every toxic, stops adopted targets, then every component in reverse start order; idempotent. Throws the first stop error after trying them all. */
-  stop(): Promise<void> {
-    this.stopping ??= this.stopAll();
-    return this.stopping;
-  }
-
-  private async stopAll(): Promise<void> {
-    const errors: unknown[] = [];
-    if (this.toxiproxyUrl) await resetLinks(this.toxiproxyUrl).catch((err) => errors.push(err));
-    const rest = [...this.components.values()].filter((c) => !this.adopted.includes(c));
-    for (const component of [...this.adopted.reverse(), ...rest.reverse()]) {
-      await component.stop().catch((err) => errors.push(err));
-    }
+  protected override async afterStop(): Promise<void> {
     rmSync(pidsFile(this.runDir), { force: true });
     rmSync(dataDirsFile(this.runDir), { force: true });
-    this.unregisterShutdown();
-    if (errors.length > 0) throw errors[0];
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
   }
 
   private savePids(): void {
