@@ -90,6 +90,15 @@ function errorText(res: RefinedResponse<ResponseType | undefined>): string {
   return `HTTP ${res.status}: ${String(res.body ?? '').slice(0, 200)}`;
 }
 
+/** The JSON body, or undefined when it is not JSON: a throw here would leave the invoke open. */
+function parsed<T>(res: RefinedResponse<ResponseType | undefined>): T | undefined {
+  try {
+    return res.json() as T;
+  } catch {
+    return undefined;
+  }
+}
+
 function read(key: string): void {
   const process = processId();
   record({ process, type: 'invoke', f: 'read', key, value: null });
@@ -109,7 +118,13 @@ function read(key: string): void {
     record({ ...common, value: null });
     return;
   }
-  const body = res.json() as { value: string; version: number; cache: 'hit' | 'miss' };
+  const body = parsed<{ value: string; version: number; cache: 'hit' | 'miss' }>(res);
+  if (!body) {
+    // Answered, but not with what the API promises: what was read is unknown.
+    record({ ...common, type: 'info', value: null, error: `unparsable body: ${String(res.body ?? '').slice(0, 200)}` });
+    generation++;
+    return;
+  }
   record({ ...common, value: body.value, version: body.version, cache: body.cache });
   (body.cache === 'hit' ? hitLatency : missLatency).add(res.timings.duration);
   cacheHits.add(body.cache === 'hit');
@@ -127,7 +142,8 @@ function write(key: string, value = `${__VU}-${__ITER}`): void {
   const type = outcomeOf('write', res);
   const common = { process, type, f: 'write' as const, key, value, status: res.status, latencyMs: res.timings.duration };
   if (type === 'ok') {
-    record({ ...common, version: (res.json() as { version: number }).version });
+    // The write took effect (2xx); a body we cannot read only loses its version.
+    record({ ...common, version: parsed<{ version: number }>(res)?.version ?? null });
     return;
   }
   record({ ...common, error: errorText(res) });

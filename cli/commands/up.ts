@@ -13,7 +13,7 @@ export function upCommand(): Command {
     .addOption(new Option('--runtime <runtime>', 'where components run').choices(['local', 'docker']).default('local'))
     .option('--state <dir>', 'where the running environment keeps its state', defaultStateDir)
     .action(async (flags: { targets: string; runtime: 'local' | 'docker'; state: string }) => {
-      const chosen = flags.targets.split(',').map((name) => {
+      const chosen = [...new Set(flags.targets.split(',').map((n) => n.trim()))].map((name) => {
         const t = (targets as Record<string, Target>)[name.trim()];
         if (!t) throw new UsageError(`--targets: unknown target "${name}"; known: ${Object.keys(targets).join(', ')}`);
         return t;
