@@ -3,7 +3,7 @@ import type { Verdict } from '../verdict.ts';
 import { models } from '../models/index.ts';
 import type { Model } from '../models/model.ts';
 import { prepare, type Call } from './prepare.ts';
-import { searchPartition } from './search.ts';
+import { searchPartition, Workspace } from './search.ts';
 
 /**
  * One operation of a counterexample with its real-time interval. An `info`
@@ -89,6 +89,9 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
   const counterexample: PartitionCounterexample[] = [];
   let reason: string | undefined;
   let states = 0;
+  let largest = 0;
+  for (const list of partitions.values()) largest = Math.max(largest, list.length);
+  const ws = new Workspace(largest);
   for (const [key, list] of partitions) {
     const where = key === null ? '' : ` in partition ${key}`;
     if (performance.now() > deadlineMs) {
@@ -96,7 +99,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
       break;
     }
     const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
-    const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates });
+    const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates }, ws);
     states += r.states;
     if (r.outcome === 'violation') counterexample.push(explain(history, key, list, r.prefix, model.describe(r.state)));
     else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;

@@ -32,6 +32,81 @@ const CLOCK_EVERY = 4096;
 // away each time, and a history of many partitions would run it cold.
 
 /**
+ * The buffers of a search, allocated once for the largest partition of a
+ * history and reused by each: a history of many small partitions (kv with a
+ * thousand keys) spent as much time allocating some twenty typed arrays per
+ * partition as searching it. Each search resets only the part it uses, so a
+ * small partition after a large one costs what it would alone. Not shared
+ * between concurrent searches (there are none: a check is synchronous).
+ */
+export class Workspace {
+  readonly capacity: number;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly entryCall: Int32Array;
+  readonly entryInfoReturn: Uint8Array;
+  readonly matchOf: Int32Array;
+  readonly callEntry: Int32Array;
+  readonly invokePos: Float64Array;
+  readonly completePos: Float64Array;
+  readonly byReturn: Float64Array;
+  /** Zobrist words, one a call (xorshift32): the same for every partition, so computed once. */
+  readonly zob: Int32Array;
+  readonly isInfo: Uint8Array;
+  readonly infoRank: Int32Array;
+  readonly horizonWord: Int32Array;
+  readonly direct: Int32Array;
+  readonly stackCall: Int32Array;
+  readonly stackState: Int32Array;
+  readonly best: Int32Array;
+  readonly bits: Uint32Array;
+  /** Info bits, plus the spare word of ok calls. */
+  readonly infoBits: Uint32Array;
+  readonly scratch: Int32Array;
+  /** The memo's arena and table: a search that grows them leaves the larger ones for the next. */
+  arena: Int32Array;
+  table: Int32Array;
+  readonly transitionFrom = new Int32Array(64);
+  readonly transitionCall = new Int32Array(64);
+  readonly transitionTo = new Int32Array(64);
+
+  /** Room for partitions of up to `capacity` calls. */
+  constructor(capacity: number) {
+    const n = (this.capacity = capacity);
+    const words = (n >>> 5) + 1;
+    this.next = new Int32Array(2 * n + 2);
+    this.prev = new Int32Array(2 * n + 2);
+    this.entryCall = new Int32Array(2 * n + 2);
+    this.entryInfoReturn = new Uint8Array(2 * n + 2);
+    this.matchOf = new Int32Array(2 * n + 2);
+    this.callEntry = new Int32Array(n);
+    this.invokePos = new Float64Array(n);
+    this.completePos = new Float64Array(n);
+    this.byReturn = new Float64Array(n);
+    this.zob = new Int32Array(n);
+    let seed = 0x9e3779b9;
+    for (let i = 0; i < n; i++) {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      this.zob[i] = seed;
+    }
+    this.isInfo = new Uint8Array(n);
+    this.infoRank = new Int32Array(n);
+    this.horizonWord = new Int32Array(n + 1);
+    this.direct = new Int32Array(n * DIRECT_STATES);
+    this.stackCall = new Int32Array(n);
+    this.stackState = new Int32Array(n);
+    this.best = new Int32Array(n);
+    this.bits = new Uint32Array(words);
+    this.infoBits = new Uint32Array(words + 1);
+    this.scratch = new Int32Array(2 + 2 * words);
+    this.arena = new Int32Array(Math.max(256, 8 * n, 4 * this.scratch.length));
+    this.table = new Int32Array(Math.max(64, 1 << (32 - Math.clz32(2 * n))));
+  }
+}
+
+/**
  * Model states interned as small integers, and transitions memoised per
  * (state, call): most histories visit few distinct states, so `step` and
  * `hash` run rarely and the search works on integers only. Transitions
@@ -41,9 +116,9 @@ const CLOCK_EVERY = 4096;
 class States {
   readonly values: unknown[] = [];
   private readonly ids = new Map<string, number>();
-  private from = new Int32Array(64).fill(-1);
-  private call = new Int32Array(64);
-  private to = new Int32Array(64);
+  private from: Int32Array;
+  private call: Int32Array;
+  private to: Int32Array;
   private count = 0;
 
   /** Transitions from the first `DIRECT_STATES` states, by `call * DIRECT_STATES + state`: one array read, no probing. */
@@ -52,8 +127,13 @@ class States {
   constructor(
     private readonly model: Model,
     private readonly calls: readonly Call[],
+    ws: Workspace,
   ) {
-    this.direct = new Int32Array(calls.length * DIRECT_STATES).fill(UNKNOWN);
+    this.direct = ws.direct;
+    this.direct.fill(UNKNOWN, 0, calls.length * DIRECT_STATES);
+    this.from = ws.transitionFrom.fill(-1);
+    this.call = ws.transitionCall;
+    this.to = ws.transitionTo;
   }
 
   intern(s: unknown): number {
@@ -133,10 +213,14 @@ class Memo {
   private end = 0;
   private table: Int32Array;
 
-  constructor(n: number, maxLen: number) {
-    this.scratch = new Int32Array(maxLen);
-    this.arena = new Int32Array(Math.max(256, 8 * n, 4 * maxLen));
-    this.table = new Int32Array(Math.max(64, 1 << (32 - Math.clz32(2 * n)))).fill(-1);
+  /** A memo for `n` calls, in `ws`'s arena and (a view of the first part of) its table. */
+  constructor(
+    n: number,
+    private readonly ws: Workspace,
+  ) {
+    this.scratch = ws.scratch;
+    this.arena = ws.arena;
+    this.table = ws.table.subarray(0, Math.max(64, 1 << (32 - Math.clz32(2 * n)))).fill(-1);
   }
 
   /** Adds `scratch[0..len)` (hashed `h`); false if it was already there. Requires `!full`. */
@@ -166,7 +250,7 @@ class Memo {
     if (this.end + 2 + this.scratch.length > this.arena.length) {
       const grown = new Int32Array(Math.max(this.arena.length * 2, this.end + 2 + this.scratch.length));
       grown.set(this.arena);
-      this.arena = grown;
+      this.arena = this.ws.arena = grown;
     }
     if ((this.size + 1) * 2 > this.table.length) this.rehash();
     this.full = false;
@@ -175,6 +259,7 @@ class Memo {
   private rehash(): void {
     const old = this.table;
     this.table = new Int32Array(old.length * 2).fill(-1);
+    if (this.table.length > this.ws.table.length) this.ws.table = this.table;
     const mask = this.table.length - 1;
     for (let j = 0; j < old.length; j++) {
       const o = old[j];
@@ -200,11 +285,12 @@ class Memo {
  * `ok` call has been placed and the infos still unplaced are those that
  * never took effect.
  */
-export function searchPartition(calls: readonly Call[], model: Model, initial: unknown, budget: SearchBudget): SearchResult {
-  const layout = new Layout(calls);
-  const states = new States(model, calls);
-  const memo = new Memo(calls.length, 2 + layout.infoWords + layout.words);
-  const walk = new Walk(layout, states.intern(model.init(initial)));
+export function searchPartition(calls: readonly Call[], model: Model, initial: unknown, budget: SearchBudget, ws: Workspace = new Workspace(calls.length)): SearchResult {
+  if (calls.length > ws.capacity) throw new Error(`a workspace for ${ws.capacity} calls cannot search ${calls.length}`);
+  const layout = new Layout(calls, ws);
+  const states = new States(model, calls, ws);
+  const memo = new Memo(calls.length, ws);
+  const walk = new Walk(layout, states.intern(model.init(initial)), ws);
   let outcome: SearchResult['outcome'];
   // The walk stops whenever it meets something rare: a transition it has
   // not seen, a full memo, a clock reading. Those run out here, so that V8
@@ -256,18 +342,19 @@ class Layout {
   /** The bitset word of the last call invoked before call `c`'s return, for `c` in 0..n (n: the end, the last word). */
   readonly horizonWord: Int32Array;
 
-  constructor(calls: readonly Call[]) {
+  /** Lays `calls` out in `ws`'s buffers (the first 2n + 2 entries and n calls of each). */
+  constructor(calls: readonly Call[], ws: Workspace) {
     const n = calls.length;
     this.calls = n;
     this.words = (n >>> 5) + 1;
-    const next = (this.next = new Int32Array(2 * n + 2));
-    const prev = (this.prev = new Int32Array(2 * n + 2));
-    const entryCall = (this.entryCall = new Int32Array(2 * n + 2).fill(-1));
-    const entryInfoReturn = (this.entryInfoReturn = new Uint8Array(2 * n + 2));
-    const matchOf = (this.matchOf = new Int32Array(2 * n + 2));
-    const callEntry = (this.callEntry = new Int32Array(n));
-    const invokePos = new Float64Array(n);
-    const completePos = new Float64Array(n);
+    const next = (this.next = ws.next);
+    const prev = (this.prev = ws.prev);
+    const entryCall = (this.entryCall = ws.entryCall.fill(-1, 0, 2 * n + 2));
+    const entryInfoReturn = (this.entryInfoReturn = ws.entryInfoReturn.fill(0, 0, 2 * n + 2));
+    const matchOf = (this.matchOf = ws.matchOf);
+    const callEntry = (this.callEntry = ws.callEntry);
+    const invokePos = ws.invokePos;
+    const completePos = ws.completePos;
     for (let c = 0; c < n; c++) {
       invokePos[c] = calls[c].invokePos;
       completePos[c] = calls[c].completePos;
@@ -278,7 +365,7 @@ class Layout {
     // typed-array sort: no comparator call per comparison.
     let oks = 0;
     for (let c = 0; c < n; c++) if (completePos[c] !== Infinity) oks++;
-    const byReturn = new Float64Array(oks);
+    const byReturn = ws.byReturn.subarray(0, oks);
     for (let c = 0, k = 0; c < n; c++) if (completePos[c] !== Infinity) byReturn[k++] = completePos[c] * n + c;
     byReturn.sort();
     let e = 1;
@@ -304,20 +391,12 @@ class Layout {
     for (let i = 1; i <= 2 * n + 1; i++) prev[i] = i - 1;
 
     // Zobrist hashing: the linearized set's 32-bit hash is the XOR of
-    // per-call random words (xorshift32), updated in O(1) as calls are
-    // placed and removed.
-    this.zob = new Int32Array(n);
-    let seed = 0x9e3779b9 ^ n;
-    for (let i = 0; i < n; i++) {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      this.zob[i] = seed;
-    }
+    // per-call random words, updated in O(1) as calls are placed and removed.
+    this.zob = ws.zob;
 
-    this.isInfo = new Uint8Array(n);
-    this.infoRank = new Int32Array(n);
-    this.horizonWord = new Int32Array(n + 1);
+    this.isInfo = ws.isInfo;
+    this.infoRank = ws.infoRank;
+    this.horizonWord = ws.horizonWord;
     let infos = 0;
     for (let c = 0; c < n; c++) {
       this.isInfo[c] = completePos[c] === Infinity ? 1 : 0;
@@ -376,14 +455,15 @@ class Walk {
   bestState: number;
   agree = 0;
 
-  constructor(layout: Layout, initialState: number) {
+  /** A walk from the head of `layout`'s list, in `ws`'s buffers. */
+  constructor(layout: Layout, initialState: number, ws: Workspace) {
     const n = layout.calls;
-    this.bits = new Uint32Array(layout.words);
-    this.infoBits = new Uint32Array(layout.infoWords + 1); // + the spare word of ok calls
+    this.bits = ws.bits.fill(0, 0, layout.words);
+    this.infoBits = ws.infoBits.fill(0, 0, layout.infoWords + 1); // + the spare word of ok calls
     while (this.frontier < n && layout.isInfo[this.frontier]) this.frontier++;
-    this.stackCall = new Int32Array(n);
-    this.stackState = new Int32Array(n);
-    this.best = new Int32Array(n);
+    this.stackCall = ws.stackCall;
+    this.stackState = ws.stackState;
+    this.best = ws.best;
     this.entry = layout.next[0];
     this.state = this.bestState = initialState;
   }
