@@ -3,7 +3,7 @@ import type { Verdict } from '../verdict.ts';
 import { models } from '../models/index.ts';
 import type { Model } from '../models/model.ts';
 import { prepare, type Call } from './prepare.ts';
-import { searchPartition, Workspace } from './search.ts';
+import { nowMs, searchPartition, Workspace } from './search.ts';
 
 /**
  * One operation of a counterexample with its real-time interval. An `info`
@@ -79,7 +79,7 @@ const DEFAULT_MAX_STATES = 2_000_000;
  * model name, a completion without an invoke, or an `f` the model rejects.
  */
 export function checkLinearizable(history: readonly Op[], opts: LinearOptions): LinearVerdict {
-  const startMs = performance.now();
+  const startMs = nowMs();
   const model = typeof opts.model === 'string' ? models[opts.model] : opts.model;
   if (!model) throw new Error(`unknown model "${String(opts.model)}"; known: ${Object.keys(models).join(', ')}`);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -94,7 +94,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
   const ws = new Workspace(largest);
   for (const [key, list] of partitions) {
     const where = key === null ? '' : ` in partition ${key}`;
-    if (performance.now() > deadlineMs) {
+    if (nowMs() > deadlineMs) {
       reason ??= `timed out after ${timeoutMs} ms${where}`;
       break;
     }
@@ -106,7 +106,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
     else if (r.outcome === 'state-budget') reason ??= `state budget exceeded (${maxStates} memoised states)${where}`;
   }
 
-  const base = { model: model.name, ops: calls, partitions: partitions.size, elapsedMs: performance.now() - startMs, states };
+  const base = { model: model.name, ops: calls, partitions: partitions.size, elapsedMs: nowMs() - startMs, states };
   if (counterexample.length > 0) return { valid: false, ...base, counterexample };
   if (reason !== undefined) return { valid: 'unknown', ...base, reason };
   return { valid: true, ...base };
