@@ -210,9 +210,10 @@ function slotHash(from: number, call: number): number {
  * The set of configurations explored. Entries live in one growing arena,
  * [hash, length, ...encoding], found through an open-addressing table of
  * arena offsets: no object and no boxed number per entry, so millions of
- * entries cost little GC. Both start sized to the partition, so a history of
- * many small partitions (kv with many keys) does not allocate a large arena
- * for each. The caller writes an encoding into `scratch`, then calls `add`.
+ * entries cost little GC. Both are the workspace's, reused from one
+ * partition to the next; the table is a view sized to the partition, so a
+ * small partition clears only what it uses. The caller writes an encoding
+ * into `scratch`, then calls `add`.
  */
 class Memo {
   readonly scratch: Int32Array;
@@ -288,7 +289,9 @@ class Memo {
  * a call and its return when the call can be linearized next, and
  * backtracking when it meets a return whose call is not yet linearized.
  * A configuration (set of linearized calls, model state) already explored is
- * never explored again. Pure; deterministic; throws what `model.step` throws.
+ * never explored again. Deterministic; writes only into `ws` (a fresh one
+ * by default), whose contents mean nothing from one search to the next;
+ * throws what `model.step` throws, and when `calls` outgrow `ws`.
  *
  * `info` calls return at +infinity: their returns sit after every `ok`
  * return, so when the walk first meets an `info` return (or the end), every
