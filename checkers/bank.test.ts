@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Op, OpType, ProcessId } from '../history/op.ts';
+import type { Op } from '../history/op.ts';
+import { history } from './history-builder.ts';
 import { checkBank } from './bank.ts';
 
-/** Builds a history in file order. */
-function history() {
-  const ops: Op[] = [];
-  const add = (type: OpType) => (process: ProcessId, f: string, value: unknown) => {
-    ops.push({ index: ops.length, time: ops.length * 1e6, process, type, f, value });
-    return b;
-  };
-  const b = { invoke: add('invoke'), ok: add('ok'), fail: add('fail'), info: add('info'), ops };
-  return b;
-}
 const read = (process: number, balances: Record<string, unknown>) => history().invoke(process, 'read', null).ok(process, 'read', balances).ops;
 
 const fixture = (name: string): Op[] =>

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Op, OpType, ProcessId } from '../history/op.ts';
+import type { Op } from '../history/op.ts';
+import { history } from './history-builder.ts';
 import { checkSetFull } from './set-full.ts';
-
-/** Builds a history in file order; each op is 1 ms after the previous. */
-function history() {
-  const ops: Op[] = [];
-  const add = (type: OpType) => (process: ProcessId, f: string, value: unknown) => {
-    ops.push({ index: ops.length, time: ops.length * 1e6, process, type, f, value });
-    return b;
-  };
-  const b = { invoke: add('invoke'), ok: add('ok'), fail: add('fail'), info: add('info'), ops };
-  return b;
-}
 
 const fixture = (name: string): Op[] =>
   readFileSync(new URL(`./fixtures/set-full/${name}`, import.meta.url), 'utf8')

@@ -1,30 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Op, OpType, ProcessId } from '../history/op.ts';
+import type { Op } from '../history/op.ts';
+import { history } from './history-builder.ts';
 import { checkStaleness, distribution } from './staleness.ts';
-
-/** Builds a history in file order; each op is 1 ms after the previous unless `at(ms)` moves the clock. */
-function history() {
-  const ops: Op[] = [];
-  let clockMs = 0;
-  const add = (type: OpType) => (process: ProcessId, f: string, value: unknown, key?: string) => {
-    ops.push({ index: ops.length, time: clockMs * 1e6, process, type, f, value, ...(key ? { key } : {}) });
-    clockMs += 1;
-    return b;
-  };
-  const b = {
-    at(ms: number) {
-      clockMs = ms;
-      return b;
-    },
-    invoke: add('invoke'),
-    ok: add('ok'),
-    fail: add('fail'),
-    info: add('info'),
-    ops,
-  };
-  return b;
-}
 
 const fixture = (name: string): Op[] =>
   readFileSync(new URL(`./fixtures/staleness/${name}`, import.meta.url), 'utf8')

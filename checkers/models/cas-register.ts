@@ -1,24 +1,17 @@
 import { defineModel, jsonEqual, unknownOp } from './model.ts';
+import { register } from './register.ts';
 
 /** A compare-and-set register: `read`, `write v`, `cas [from, to]` (ok iff the value equals `from`). Initial value as given. Pure. */
 export const casRegister = defineModel<unknown>({
   name: 'cas-register',
-  init: (initial) => initial ?? null,
+  init: register.init,
   step(state, op) {
-    switch (op.f) {
-      case 'read':
-        return { ok: op.output === undefined || jsonEqual(op.output, state), state };
-      case 'write':
-        return { ok: true, state: op.input ?? null };
-      case 'cas': {
-        const [from, to] = casPair(op.input);
-        return jsonEqual(state, from) ? { ok: true, state: to ?? null } : { ok: false, state };
-      }
-      default:
-        throw unknownOp('cas-register', op.f);
-    }
+    if (op.f === 'read' || op.f === 'write') return register.step(state, op);
+    if (op.f !== 'cas') throw unknownOp('cas-register', op.f);
+    const [from, to] = casPair(op.input);
+    return jsonEqual(state, from) ? { ok: true, state: to ?? null } : { ok: false, state };
   },
-  readOnly: (f) => f === 'read',
+  readOnly: register.readOnly,
 });
 
 /** Reads a cas input `[from, to]`; throws when it is not a pair. */
