@@ -11,9 +11,19 @@
  * the first check in a fresh Node process: what a one-off `patternbench
  * check` of one file costs, V8 compiling and optimising the checker as it
  * goes. `steady` is the median of the later checks of the same file in that
- * process: what each file costs once the checker is optimised, as in a
- * `patternbench check` of many files, which pays start-up once. Porcupine is
- * compiled ahead of time, so its median is compared with both.
+ * process, as in a `patternbench check` of many files, which pays start-up
+ * once. Porcupine is compiled ahead of time, so its median is compared with
+ * both.
+ *
+ * `steady` is not yet optimised code. On a 2-core machine V8's optimising
+ * compiles of the checker (walkList, prepare, Layout, explain: some 100 ms
+ * of compile work, on up to 4 background threads by default) finish around
+ * checks 3 to 7 and take CPU from the checks meanwhile; GC is not it (a
+ * scavenge or two, under 2 ms, in checks 2..5). Measured with check-ours, 5
+ * processes each: steady 8.1 -> 5.0 ms (cas-register-lagging-p10), 12.5 ->
+ * 6.8 (kv-lagging-p10), 10.4 -> 6.8 (register-linearizable-p10) under
+ * `node --v8-pool-size=1`, cold unchanged; from check 15 or so the same
+ * files take about 0.8, 2.0 and 3.1 ms (Porcupine 1.6-2.3, 3.0-3.4, 7.8-10.3).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
