@@ -1,4 +1,5 @@
 import type { Op } from '../../history/op.ts';
+import { mulberry32 } from '../../faults/prng.ts';
 
 /** What {@link generateHistory} simulates. */
 export interface HistorySpec {
@@ -31,24 +32,7 @@ const NS_PER_MS = 1e6;
  */
 const VALUES = 5;
 
-/** mulberry32: a small seeded PRNG, good enough for workloads; returns [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Event {
-  timeNs: number;
-  seq: number;
-  kind: 'invoke' | 'effect' | 'complete';
-  slot: number;
-  /** The op an effect or completion belongs to (a crashed op's effect may land after its client moved on). */
+/** The op an effect or completion belongs to (a crashed op's effect may land after its client moved on). */
   flight?: InFlight;
 }
 
@@ -115,7 +99,7 @@ interface InFlight {
  * stale reads, which a linearizability checker must reject.
  */
 export function generateHistory(spec: HistorySpec): Op[] {
-  const random = prng(spec.seed);
+  const random = mulberry32(spec.seed);
   const infoRate = spec.infoRate ?? 0.02;
   const keyCount = spec.model === 'kv' ? (spec.keys ?? 5) : 1;
   const lagNs = (spec.lagMs ?? 20) * NS_PER_MS;
