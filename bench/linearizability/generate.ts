@@ -32,7 +32,12 @@ const NS_PER_MS = 1e6;
  */
 const VALUES = 5;
 
-/** The op an effect or completion belongs to (a crashed op's effect may land after its client moved on). */
+interface Event {
+  timeNs: number;
+  seq: number;
+  kind: 'invoke' | 'effect' | 'complete';
+  slot: number;
+  /** The op an effect or completion belongs to (a crashed op's effect may land after its client moved on). */
   flight?: InFlight;
 }
 
