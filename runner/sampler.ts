@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { createClient } from 'redis';
 import pg from 'pg';
 import pidusage from 'pidusage';
@@ -84,12 +83,12 @@ export class Sampler {
   }
 
   private async sampleProcesses(): Promise<Record<string, { cpuPercent: number; rssBytes: number }>> {
-    const pidsFile = join(this.env.runDir, 'pids.json');
-    if (!existsSync(pidsFile)) return {};
-    const pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as Record<string, number>;
     const out: Record<string, { cpuPercent: number; rssBytes: number }> = {};
     await Promise.all(
-      Object.entries(pids).map(async ([name, pid]) => {
+      [...this.env.components].map(async ([name, component]) => {
+        // Read each second, not cached: a restarted component has a new pid.
+        const { pid } = component as { pid?: number };
+        if (typeof pid !== 'number') return; // a container, or a process the nemesis has killed
         try {
           const s = await pidusage(pid);
           out[name] = { cpuPercent: Math.round(s.cpu * 10) / 10, rssBytes: s.memory };
