@@ -17,7 +17,8 @@ import { stopLeftovers } from '../runtime/local/leftovers.ts';
 interface Held {
   target: Target;
   env: Environment;
-  url: string;
+  /** Absent until the target answers. */
+  url?: string;
   dir: string;
   nemesis: Nemesis;
   history: HistoryWriter;
@@ -44,7 +45,7 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   const stopAll = async () => {
-    for (const h of held.reverse()) {
+    for (const h of [...held].reverse()) {
       await h.nemesis.stopAll().catch((err: Error) => opts.print(`reverting faults on ${h.target.name}: ${err.message}`));
       h.history.close();
       await h.env.stop();
@@ -59,8 +60,9 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
       const env = await startEnvironment(opts.runtime, target.topology, { runDir: dir });
       const history = new HistoryWriter(join(dir, 'history.jsonl'));
       const nemesis = new Nemesis({ history, clock, ctx: faultContext(env) });
-      held.push({ target, env, url: '', dir, nemesis, history });
-      held[held.length - 1].url = (await target.start(env)).url;
+      const entry: Held = { target, env, dir, nemesis, history };
+      held.push(entry); // before the target starts: stopAll must find its environment if that fails
+      entry.url = (await target.start(env)).url;
     }
     const find = (name?: string): Held => {
       if (!name && held.length === 1) return held[0];
@@ -97,7 +99,7 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
       status: 'up',
       controlUrl,
       startedAt: new Date().toISOString(),
-      targets: held.map((h) => ({ name: h.target.name, url: h.url, runDir: h.dir, toxiproxyUrl: h.env.toxiproxyUrl, links: [...h.env.links.keys()], components: [...h.env.components.keys()] })),
+      targets: held.map((h) => ({ name: h.target.name, url: h.url ?? '', runDir: h.dir, toxiproxyUrl: h.env.toxiproxyUrl, links: [...h.env.links.keys()], components: [...h.env.components.keys()] })),
     };
     writeJsonAtomic(stateFile, state);
     for (const t of state.targets) {
