@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../runtime/local/tools.ts';
+import { isPortFree } from '../runtime/local/free-port.ts';
 
 const bin = join(repoRoot, 'bin', 'patternbench');
 const readLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -28,14 +28,6 @@ function survivors(caseDir: string): string[] {
   return table.filter((row) => {
     const [pid, pgid, ppid] = row.trim().split(/\s+/).map(Number);
     return pids.includes(pid) || pids.includes(pgid) || pids.includes(ppid);
-  });
-}
-
-async function portFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -114,7 +106,7 @@ describe('patternbench run (real Redis, PostgreSQL, Toxiproxy, k6)', () => {
 
       expect(survivors(caseDir)).toEqual([]);
       const ports = [...env.components.map((c) => c.port), ...env.links.map((l) => l.listen.port)];
-      for (const port of ports) expect(await portFree(port), `port ${port}`).toBe(true);
+      for (const port of ports) expect(await isPortFree(port), `port ${port}`).toBe(true);
 
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       expect(results.cases[0].status).toBe('interrupted');

@@ -1,7 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -13,6 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { startLocalEnvironment, stopLeftovers } from './start-local-environment.ts';
 import { startNodeService } from './node-service.ts';
 import { repoRoot } from './tools.ts';
+import { isPortFree } from './free-port.ts';
 
 const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('tsx')).href;
 const fixture = join(repoRoot, 'runtime/local/fixtures/hold-environment.ts');
@@ -40,14 +40,6 @@ function withDescendants(roots: number[]): number[] {
     for (const [pid, ppid] of pairs) if (found.has(ppid) && !found.has(pid)) grew = found.add(pid) !== undefined;
   }
   return [...found];
-}
-
-async function portFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /** Spawns the hold-environment fixture and resolves with what it printed once its environment is up. */
@@ -159,7 +151,7 @@ describe('startLocalEnvironment', () => {
       const [code, sig] = (await Promise.race([once(child, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error('no exit in 30 s')), 30_000))])) as [number | null, string | null];
       expect(code ?? sig).toBe(signal === 'SIGINT' ? 130 : 143);
       for (const pid of members) expect(alive(pid)).toBe(false);
-      for (const port of ports) expect(await portFree(port)).toBe(true);
+      for (const port of ports) expect(await isPortFree(port)).toBe(true);
     });
   }
 
