@@ -5,7 +5,8 @@
 //
 // It prints one JSON line a file: {"file", "valid", "ms", "ops"}, where valid
 // is true, false or "unknown" (Porcupine timed out) and ms is the median
-// wall-clock time of the runs, parsing excluded.
+// wall-clock time of the runs: pairing invokes with completions and the
+// check, as our checker is timed; parsing excluded on both sides.
 package main
 
 import (
@@ -119,24 +120,27 @@ func intOrNil(raw json.RawMessage) (int64, error) {
 	return v, err
 }
 
-// load maps a history onto Porcupine operations: the invoke's and the
-// completion's op indices are the call and return times (file order is
-// real-time order); an info op, or one never completed, returns at
-// math.MaxInt64 as Porcupine recommends for crashed clients, so it may take
-// effect at any later time; fail ops and info reads are dropped (neither
-// constrains anything); nemesis ops are skipped.
-func load(path string) ([]porcupine.Operation, error) {
+// record is one history line with its value decoded: what our reader
+// (history/index.ts) gives our checker, so that both sides are timed from
+// the same point.
+type record struct {
+	proc string
+	typ  string
+	in   input
+	// value is a read's ok value (nilValue for null).
+	value int64
+	index int64
+}
+
+// parse reads a history file into records (untimed, like our reader);
+// nemesis ops are skipped.
+func parse(path string) ([]record, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	type pending struct {
-		in   input
-		call int64
-	}
-	open := map[string]pending{}
-	var ops []porcupine.Operation
+	var records []record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	for sc.Scan() {
@@ -148,43 +152,63 @@ func load(path string) ([]porcupine.Operation, error) {
 		if proc == `"nemesis"` {
 			continue
 		}
-		if l.Type == "invoke" {
-			in := input{key: l.Key}
-			switch l.F {
-			case "read":
-				in.kind = opRead
-			case "write":
-				in.kind = opWrite
-				if in.a, err = intOrNil(l.Value); err != nil {
-					return nil, err
-				}
-			case "cas":
-				in.kind = opCas
-				var pair [2]int64
-				if err := json.Unmarshal(l.Value, &pair); err != nil {
-					return nil, fmt.Errorf("%s: cas value: %w", path, err)
-				}
-				in.a, in.b = pair[0], pair[1]
-			default:
-				return nil, fmt.Errorf("%s: unsupported f %q", path, l.F)
+		r := record{proc: proc, typ: l.Type, index: l.Index, in: input{key: l.Key}}
+		switch l.F {
+		case "read":
+			r.in.kind = opRead
+			if r.value, err = intOrNil(l.Value); err != nil {
+				return nil, err
 			}
-			open[proc] = pending{in, l.Index}
+		case "write":
+			r.in.kind = opWrite
+			if r.in.a, err = intOrNil(l.Value); err != nil {
+				return nil, err
+			}
+		case "cas":
+			r.in.kind = opCas
+			var pair [2]int64
+			if err := json.Unmarshal(l.Value, &pair); err != nil {
+				return nil, fmt.Errorf("%s: cas value: %w", path, err)
+			}
+			r.in.a, r.in.b = pair[0], pair[1]
+		default:
+			return nil, fmt.Errorf("%s: unsupported f %q", path, l.F)
+		}
+		records = append(records, r)
+	}
+	return records, sc.Err()
+}
+
+// operations pairs invokes with completions (timed, as our checker's
+// prepare is): the invoke's and the completion's op indices are the call and
+// return times (file order is real-time order); an info op, or one never
+// completed, returns at math.MaxInt64 as Porcupine recommends for crashed
+// clients, so it may take effect at any later time; fail ops and info reads
+// are dropped (neither constrains anything).
+func operations(records []record) []porcupine.Operation {
+	type pending struct {
+		in   input
+		call int64
+	}
+	open := map[string]pending{}
+	ops := make([]porcupine.Operation, 0, len(records)/2)
+	for _, r := range records {
+		if r.typ == "invoke" {
+			open[r.proc] = pending{r.in, r.index}
 			continue
 		}
-		p, ok := open[proc]
+		p, ok := open[r.proc]
 		if !ok {
 			continue
 		}
-		delete(open, proc)
-		switch l.Type {
+		delete(open, r.proc)
+		switch r.typ {
 		case "ok":
 			out := output{}
 			if p.in.kind == opRead {
-				if out.value, err = intOrNil(l.Value); err != nil {
-					return nil, err
-				}
+				out.value = r.value
 			}
-			ops = append(ops, porcupine.Operation{Input: p.in, Call: p.call, Output: out, Return: l.Index})
+			ops = append(ops, porcupine.Operation{Input: p.in, Call: p.call, Output: out, Return: r.index})
 		case "info":
 			if p.in.kind != opRead {
 				ops = append(ops, porcupine.Operation{Input: p.in, Call: p.call, Output: output{unknown: true}, Return: math.MaxInt64})
@@ -196,7 +220,7 @@ func load(path string) ([]porcupine.Operation, error) {
 			ops = append(ops, porcupine.Operation{Input: p.in, Call: p.call, Output: output{unknown: true}, Return: math.MaxInt64})
 		}
 	}
-	return ops, sc.Err()
+	return ops
 }
 
 func main() {
@@ -211,15 +235,17 @@ func main() {
 	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, path := range flag.Args() {
-		ops, err := load(path)
+		records, err := parse(path)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		var result porcupine.CheckResult
+		var ops []porcupine.Operation
 		times := make([]float64, 0, *runs)
 		for r := 0; r < *runs; r++ {
 			start := time.Now()
+			ops = operations(records)
 			result = porcupine.CheckOperationsTimeout(m, ops, *timeout)
 			times = append(times, float64(time.Since(start).Microseconds())/1000)
 		}
