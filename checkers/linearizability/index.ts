@@ -1,9 +1,10 @@
 import type { Op } from '../../history/op.ts';
 import type { Verdict } from '../verdict.ts';
 import { models } from '../models/index.ts';
-import type { Model } from '../models/model.ts';
-import { prepare, type Call } from './prepare.ts';
-import { nowMs, searchPartition, Workspace } from './search.ts';
+import type { Model, ModelOp } from '../models/model.ts';
+import { searchCore } from './core.ts';
+import { PartitionCalls, prepare, type Call } from './prepare.ts';
+import { nowMs, searchPartition } from './search.ts';
 
 /**
  * One operation of a counterexample with its real-time interval. An `info`
@@ -84,55 +85,60 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
   if (!model) throw new Error(`unknown model "${String(opts.model)}"; known: ${Object.keys(models).join(', ')}`);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadlineMs = startMs + timeoutMs;
-  const { partitions, calls } = prepare(history, model);
+  const core = searchCore();
+  const prepared = prepare(history, model, core);
+  const { partitions, calls } = prepared;
 
   const counterexample: PartitionCounterexample[] = [];
   let reason: string | undefined;
   let states = 0;
-  let largest = 0;
-  for (const list of partitions.values()) largest = Math.max(largest, list.length);
-  const ws = new Workspace(largest);
-  for (const [key, list] of partitions) {
+  for (let p = 0; p < partitions.length; p++) {
+    const { key, kinds } = partitions[p];
     const where = key === null ? '' : ` in partition ${key}`;
     if (nowMs() > deadlineMs) {
       reason ??= `timed out after ${timeoutMs} ms${where}`;
       break;
     }
     const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
-    const r = searchPartition(list, model, opts.init, { deadlineMs, maxStates }, ws);
+    const r = searchPartition(core, p, kinds, model, opts.init, { deadlineMs, maxStates });
     states += r.states;
-    if (r.outcome === 'violation') counterexample.push(explain(history, key, list, r.prefix, model.describe(r.state)));
+    if (r.outcome === 'violation') counterexample.push(explain(history, key, new PartitionCalls(core, prepared, p), kinds, r.prefix, model.describe(r.state)));
     else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;
     else if (r.outcome === 'state-budget') reason ??= `state budget exceeded (${maxStates} memoised states)${where}`;
+    else if (r.outcome === 'out-of-memory') reason ??= `out of memory after ${r.states} memoised states${where}`;
   }
 
-  const base = { model: model.name, ops: calls, partitions: partitions.size, elapsedMs: nowMs() - startMs, states };
+  const base = { model: model.name, ops: calls, partitions: partitions.length, elapsedMs: nowMs() - startMs, states };
   if (counterexample.length > 0) return { valid: false, ...base, counterexample };
   if (reason !== undefined) return { valid: 'unknown', ...base, reason };
   return { valid: true, ...base };
 }
 
 /** Builds one partition's counterexample from the longest prefix the search found. */
-function explain(history: readonly Op[], partition: string | null, calls: readonly Call[], prefix: readonly number[], state: string): PartitionCounterexample {
+function explain(history: readonly Op[], key: string | null, calls: PartitionCalls, kinds: readonly ModelOp[], prefix: readonly number[], state: string): PartitionCounterexample {
+  const interval = (i: number): OpInterval => {
+    const call = calls.call(i);
+    return opInterval(history, kinds[call.kind], call);
+  };
   const placed = new Uint8Array(calls.length);
   for (const i of prefix) placed[i] = 1;
   let firstReturn = Infinity;
-  for (let i = 0; i < calls.length; i++) if (!placed[i] && calls[i].completePos < firstReturn) firstReturn = calls[i].completePos;
+  for (let i = 0; i < calls.length; i++) if (!placed[i]) firstReturn = Math.min(firstReturn, calls.completePos(i));
   const unplaced: OpInterval[] = [];
-  for (let i = 0; i < calls.length; i++) if (!placed[i] && calls[i].invokePos < firstReturn) unplaced.push(interval(history, calls[i]));
-  return { partition, prefix: prefix.map((i) => interval(history, calls[i])), unplaced, state };
+  for (let i = 0; i < calls.length && calls.invokePos(i) < firstReturn; i++) if (!placed[i]) unplaced.push(interval(i));
+  return { partition: key, prefix: prefix.map(interval), unplaced, state };
 }
 
-function interval(history: readonly Op[], call: Call): OpInterval {
+function opInterval(history: readonly Op[], op: ModelOp, call: Call): OpInterval {
   const invoke = history[call.invokePos];
   const ok = call.completePos !== Infinity;
   const completion = call.endPos < 0 ? null : history[call.endPos];
   return {
     process: invoke.process as number,
-    f: call.op.f,
-    ...(call.op.key === undefined ? {} : { key: call.op.key }),
-    input: call.op.input,
-    ...(ok ? { output: call.op.output } : {}),
+    f: op.f,
+    ...(op.key === undefined ? {} : { key: op.key }),
+    input: op.input,
+    ...(ok ? { output: op.output } : {}),
     type: ok ? 'ok' : 'info',
     invokeIndex: invoke.index ?? call.invokePos,
     completeIndex: completion === null ? null : (completion.index ?? call.endPos),

@@ -1,0 +1,605 @@
+/**
+ * The linearizability search loop, in AssemblyScript, compiled to
+ * WebAssembly (`npm run build:wasm` writes search.wasm beside this file;
+ * a test checks that the committed binary is this source's build).
+ *
+ * Why WebAssembly: the loop is integer work over flat arrays, and in plain
+ * JavaScript a one-off check ran mostly in V8's interpreter while the
+ * optimising compiler was still warming up — 4x Porcupine's time on a first
+ * check in a fresh process. WebAssembly is compiled before it runs.
+ *
+ * Wing & Gong's search with Lowe's memoisation, after Porcupine's
+ * `checkSingle`: the calls and returns of one partition sit in one doubly
+ * linked list in real-time order; the walk goes from the head, "lifting"
+ * (unlinking) a call and its return when the call can be linearized next,
+ * and backtracking when it meets a return whose call is not yet linearized.
+ * A configuration (set of linearized calls, model state) already explored is
+ * never explored again.
+ *
+ * Model states are small integers interned by the JavaScript side, and the
+ * model itself stays in JavaScript: transitions are memoised per (state,
+ * op kind), and when the walk needs one it has not seen it stops with STEP;
+ * the caller runs the model, hands the answer to `setTransition`, and calls
+ * `walk` again, which resumes where it stopped.
+ *
+ * Memory: one bump allocator from `__heap_base`, reset by `begin` for each
+ * partition; everything a partition needs (its arrays, the memo's entries
+ * and tables) is allocated from it and never freed until the next `begin`.
+ * Memory grows as needed and never shrinks; an allocation that cannot grow
+ * it makes the walk stop with OUT_OF_MEMORY.
+ *
+ * Protocol, per history: `history(slots)` returns where to write four i32
+ * arrays of `slots` entries, one entry a client invoke in history order —
+ * its invoke position, its return position (`INFO_RETURN` for a call that
+ * may take effect at any later time), where its completion is (-1: never)
+ * and its op kind (-1 for a call dropped); then `kinds(k, p)` returns where
+ * to write two arrays of `k` entries: each kind's partition (0 .. p-1) and
+ * its index there; then `scatter(slots used)`. Per partition: `begin(partition,
+ * kinds)`, `layout()`, then `walk(...)` until it returns an outcome other
+ * than STEP or CLOCK. State 0 is the initial state.
+ */
+
+// Outcomes of `walk` (mirrored in ../core.ts).
+const LINEARIZABLE: i32 = 0;
+const VIOLATION: i32 = 1;
+const STATE_BUDGET: i32 = 2;
+const STEP: i32 = 3;
+const CLOCK: i32 = 4;
+const OUT_OF_MEMORY: i32 = 5;
+
+/** The return position of an `info` call: after every other. */
+const INFO_RETURN: i32 = i32.MAX_VALUE;
+/** A transition not computed yet (all bits set, so that a byte fill clears a table). */
+const UNKNOWN: i32 = -1;
+/** A transition whose op is impossible from its state. */
+const IMPOSSIBLE: i32 = -2;
+/** States whose transitions sit in a dense table, by `kind * DIRECT_STATES + state`. */
+const DIRECT_STATES: i32 = 8;
+
+@inline function get(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+
+@inline function put(base: usize, i: i32, v: i32): void {
+  store<i32>(base + (<usize>i << 2), v);
+}
+
+// ---- Memory -------------------------------------------------------------
+
+let top: usize = 0;
+
+/** `words` i32 words from the bump allocator, or 0 when memory cannot grow. */
+function alloc(words: i32): usize {
+  const at = top;
+  const end = at + (<usize>words << 2);
+  const have = <usize>memory.size() << 16;
+  if (end > have) {
+    const need = <i32>((end - have + 0xffff) >>> 16);
+    // Doubling keeps growth amortised; near the 4 GiB limit, just what is needed.
+    if (memory.grow(max(need, memory.size())) < 0 && memory.grow(need) < 0) return 0;
+  }
+  top = end;
+  return at;
+}
+
+// ---- One partition's search ---------------------------------------------
+
+let n: i32 = 0;
+let opKindCount: i32 = 0;
+let words: i32 = 0;
+let infoWords: i32 = 0;
+
+/** The partition's calls: invoke and return positions, op kinds (slices of the S_ arrays). */
+let INVOKE: usize = 0;
+let RETURN: usize = 0;
+let KIND: usize = 0;
+/** Entries: 0 = head, 1..2n = calls and returns in real-time order, 2n+1 = tail. */
+let NEXT: usize = 0;
+let PREV: usize = 0;
+/** The call of a call entry, -1 for a return entry. */
+let ENTRY_CALL: usize = 0;
+/** 1 for the return entry of an info call. */
+let ENTRY_INFO: usize = 0;
+/** A call entry's return entry. */
+let MATCH: usize = 0;
+let CALL_ENTRY: usize = 0;
+/** Zobrist words, one a call: the linearized set's hash is their XOR. */
+let ZOB: usize = 0;
+let IS_INFO: usize = 0;
+/**
+ * An info call's index among the info calls; for an ok call, a spare bit
+ * past the info words, so that the walk sets and clears a bit for every
+ * call without a branch.
+ */
+let INFO_RANK: usize = 0;
+/** The bitset word of the last call invoked before call `c` returns, for `c` in 0..n (n: the last word). */
+let HORIZON: usize = 0;
+let STACK_CALL: usize = 0;
+let STACK_STATE: usize = 0;
+let BEST: usize = 0;
+let BITS: usize = 0;
+let INFO_BITS: usize = 0;
+let SCRATCH: usize = 0;
+let DIRECT: usize = 0;
+
+// ---- The history's calls, by partition -----------------------------------
+
+let slots: i32 = 0;
+let H_INVOKE: usize = 0;
+let H_RETURN: usize = 0;
+let H_END: usize = 0;
+let H_KIND: usize = 0;
+let K_PARTITION: usize = 0;
+let K_LOCAL: usize = 0;
+let partitions: i32 = 0;
+/** Partition p's calls are entries P_START[p] .. P_START[p+1]-1 of the S_ arrays, in invoke order. */
+let P_START: usize = 0;
+let S_SLOT: usize = 0;
+let S_INVOKE: usize = 0;
+let S_RETURN: usize = 0;
+let S_KIND: usize = 0;
+/** Where a partition's own allocations start: after the history's. */
+let historyTop: usize = 0;
+
+/** Starts a history of `count` invokes: returns where its four input arrays go, or 0 when memory cannot grow. */
+export function history(count: i32): usize {
+  top = (__heap_base + 7) & ~7;
+  slots = count;
+  H_INVOKE = alloc(count);
+  H_RETURN = alloc(count);
+  H_END = alloc(count);
+  H_KIND = alloc(count);
+  historyTop = top;
+  return H_KIND == 0 ? 0 : H_INVOKE;
+}
+
+/** Makes room for the partition and local index of `count` kinds in `partitionCount` partitions: returns where they go, or 0. */
+export function kinds(count: i32, partitionCount: i32): usize {
+  top = historyTop;
+  partitions = partitionCount;
+  K_PARTITION = alloc(count);
+  K_LOCAL = alloc(count);
+  historyTop = top;
+  return K_LOCAL == 0 ? 0 : K_PARTITION;
+}
+
+/** Groups the calls of the first `used` slots by partition, each in invoke order (a counting sort). False when memory cannot grow. */
+export function scatter(used: i32): bool {
+  top = historyTop;
+  slots = used;
+  P_START = alloc(partitions + 1);
+  const cursor = alloc(partitions);
+  S_SLOT = alloc(slots);
+  S_INVOKE = alloc(slots);
+  S_RETURN = alloc(slots);
+  S_KIND = alloc(slots);
+  if (S_KIND == 0) return false;
+  memory.fill(P_START, 0, <usize>(partitions + 1) << 2);
+  for (let s = 0; s < slots; s++) {
+    const k = get(H_KIND, s);
+    if (k >= 0) {
+      const p = get(K_PARTITION, k) + 1;
+      put(P_START, p, get(P_START, p) + 1);
+    }
+  }
+  for (let p = 0; p < partitions; p++) {
+    put(P_START, p + 1, get(P_START, p + 1) + get(P_START, p));
+    put(cursor, p, get(P_START, p));
+  }
+  for (let s = 0; s < slots; s++) {
+    const k = get(H_KIND, s);
+    if (k < 0) continue;
+    const p = get(K_PARTITION, k);
+    const at = get(cursor, p);
+    put(cursor, p, at + 1);
+    put(S_SLOT, at, s);
+    put(S_INVOKE, at, get(H_INVOKE, s));
+    put(S_RETURN, at, get(H_RETURN, s));
+    put(S_KIND, at, get(K_LOCAL, k));
+  }
+  historyTop = top;
+  return true;
+}
+
+/** Where partition `p`'s calls' slots are (`partitionSize(p)` of them): the call a walk calls `c` is the history's invoke `slot[c]`. */
+export function partitionSlots(p: i32): usize {
+  return S_SLOT + (<usize>get(P_START, p) << 2);
+}
+
+export function partitionSize(p: i32): i32 {
+  return get(P_START, p + 1) - get(P_START, p);
+}
+
+/**
+ * Starts searching partition `p`, of `opKinds` op kinds: forgets the
+ * previous partition's search. False when memory cannot grow.
+ */
+export function begin(p: i32, opKinds: i32): bool {
+  top = historyTop;
+  const start = <usize>get(P_START, p) << 2;
+  n = get(P_START, p + 1) - get(P_START, p);
+  opKindCount = opKinds;
+  words = (n >>> 5) + 1;
+  const entries = 2 * n + 2;
+  INVOKE = S_INVOKE + start;
+  RETURN = S_RETURN + start;
+  KIND = S_KIND + start;
+  NEXT = alloc(entries);
+  PREV = alloc(entries);
+  ENTRY_CALL = alloc(entries);
+  ENTRY_INFO = alloc(entries);
+  MATCH = alloc(entries);
+  CALL_ENTRY = alloc(n);
+  ZOB = alloc(n);
+  IS_INFO = alloc(n);
+  INFO_RANK = alloc(n);
+  HORIZON = alloc(n + 1);
+  STACK_CALL = alloc(n);
+  STACK_STATE = alloc(n);
+  BEST = alloc(n);
+  BITS = alloc(words);
+  INFO_BITS = alloc(words + 1);
+  SCRATCH = alloc(2 + 2 * words + 1);
+  DIRECT = alloc(opKindCount * DIRECT_STATES);
+  transitionCount = 0;
+  memoSize = 0;
+  return SCRATCH != 0 && DIRECT != 0 && newTransitions(64) && newMemo(max(64, <i32>(1 << (32 - clz(2 * n)))));
+}
+
+/**
+ * Builds the linked list and the tables the walk reads from the inputs, and
+ * puts the walk at the head in state 0. False when memory cannot grow.
+ */
+export function layout(): bool {
+  const SORTED = alloc(n);
+  const SPARE = alloc(n);
+  if (SPARE == 0) return false;
+  memory.fill(ENTRY_CALL, 0xff, <usize>(2 * n + 2) << 2);
+  memory.fill(ENTRY_INFO, 0, <usize>(2 * n + 2) << 2);
+  memory.fill(BITS, 0, <usize>words << 2);
+  memory.fill(DIRECT, 0xff, <usize>(opKindCount * DIRECT_STATES) << 2);
+
+  // The ok calls by return position; calls are already in invoke order.
+  let oks = 0;
+  for (let c = 0; c < n; c++) if (get(RETURN, c) != INFO_RETURN) put(SORTED, oks++, c);
+  const sorted = sortByReturn(SORTED, SPARE, oks);
+
+  // Merge calls and ok returns by position; info returns go last, in invoke order.
+  let e = 1;
+  let c = 0;
+  let r = 0;
+  while (c < n || r < oks) {
+    const call = r < oks ? get(sorted, r) : -1;
+    if (c < n && (r == oks || get(INVOKE, c) < get(RETURN, call))) {
+      put(ENTRY_CALL, e, c);
+      put(CALL_ENTRY, c++, e++);
+    } else {
+      r++;
+      put(MATCH, get(CALL_ENTRY, call), e++);
+    }
+  }
+  for (let call = 0; call < n; call++) {
+    if (get(RETURN, call) != INFO_RETURN) continue;
+    put(MATCH, get(CALL_ENTRY, call), e);
+    put(ENTRY_INFO, e++, 1);
+  }
+  for (let i = 0; i < 2 * n + 1; i++) put(NEXT, i, i + 1);
+  for (let i = 1; i <= 2 * n + 1; i++) put(PREV, i, i - 1);
+
+  let seed: i32 = 0x9e3779b9;
+  let infos = 0;
+  for (let c = 0; c < n; c++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    put(ZOB, c, seed);
+    const info = get(RETURN, c) == INFO_RETURN;
+    put(IS_INFO, c, <i32>info);
+    if (info) put(INFO_RANK, c, infos++);
+    // The last call invoked before c returns (calls are in invoke order).
+    let lo = c;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (get(INVOKE, mid) < get(RETURN, c)) lo = mid;
+      else hi = mid - 1;
+    }
+    put(HORIZON, c, lo >>> 5);
+  }
+  put(HORIZON, n, words - 1);
+  infoWords = (infos >>> 5) + 1;
+  const spare = infoWords * 32;
+  for (let c = 0; c < n; c++) if (!get(IS_INFO, c)) put(INFO_RANK, c, spare);
+  memory.fill(INFO_BITS, 0, <usize>(infoWords + 1) << 2);
+
+  hash = 0;
+  frontier = 0;
+  while (frontier < n && get(IS_INFO, frontier)) frontier++;
+  depth = 0;
+  entry = get(NEXT, 0);
+  state = 0;
+  bestLen = 0;
+  bestState = 0;
+  agree = 0;
+  return true;
+}
+
+/** Sorts `count` call indices at `a` by return position (bottom-up merge sort, `b` the spare); returns where the sorted run is. */
+function sortByReturn(a: usize, b: usize, count: i32): usize {
+  let from = a;
+  let to = b;
+  for (let width = 1; width < count; width <<= 1) {
+    for (let lo = 0; lo < count; lo += 2 * width) {
+      const mid = min(lo + width, count);
+      const hi = min(lo + 2 * width, count);
+      let i = lo;
+      let j = mid;
+      for (let k = lo; k < hi; k++) {
+        if (i < mid && (j >= hi || get(RETURN, get(from, i)) < get(RETURN, get(from, j)))) put(to, k, get(from, i++));
+        else put(to, k, get(from, j++));
+      }
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  return from;
+}
+
+// ---- Transitions (state, kind) -> state -----------------------------------
+
+/** Transitions from states >= DIRECT_STATES: open addressing over [from, kind, to] triples, `from` -1 when free. */
+let TRANSITIONS: usize = 0;
+let transitionMask: i32 = 0;
+let transitionCount: i32 = 0;
+
+function newTransitions(slots: i32): bool {
+  const at = alloc(3 * slots);
+  if (at == 0) return false;
+  memory.fill(at, 0xff, <usize>(3 * slots) << 2);
+  TRANSITIONS = at;
+  transitionMask = slots - 1;
+  return true;
+}
+
+@inline function transitionSlot(from: i32, kind: i32): i32 {
+  return ((from * 0x9e3779b1 + kind * 0x85ebca6b) ^ (kind >>> 7)) & transitionMask;
+}
+
+/** The memoised transition from `from` (>= DIRECT_STATES) by `kind`, or UNKNOWN. */
+function hashedTransition(from: i32, kind: i32): i32 {
+  for (let i = transitionSlot(from, kind); get(TRANSITIONS, 3 * i) >= 0; i = (i + 1) & transitionMask) {
+    if (get(TRANSITIONS, 3 * i) == from && get(TRANSITIONS, 3 * i + 1) == kind) return get(TRANSITIONS, 3 * i + 2);
+  }
+  return UNKNOWN;
+}
+
+function insertTransition(from: i32, kind: i32, to: i32): void {
+  let i = transitionSlot(from, kind);
+  while (get(TRANSITIONS, 3 * i) >= 0) i = (i + 1) & transitionMask;
+  put(TRANSITIONS, 3 * i, from);
+  put(TRANSITIONS, 3 * i + 1, kind);
+  put(TRANSITIONS, 3 * i + 2, to);
+}
+
+/**
+ * Records that op kind `kind` from state `from` leads to state `to`
+ * (IMPOSSIBLE when its output is impossible there). False when memory
+ * cannot grow.
+ */
+export function setTransition(from: i32, kind: i32, to: i32): bool {
+  if (from < DIRECT_STATES) {
+    put(DIRECT, kind * DIRECT_STATES + from, to);
+    return true;
+  }
+  if (2 * (transitionCount + 1) > transitionMask + 1) {
+    const old = TRANSITIONS;
+    const slots = transitionMask + 1;
+    if (!newTransitions(2 * slots)) return false;
+    for (let i = 0; i < slots; i++) {
+      const at = get(old, 3 * i);
+      if (at >= 0) insertTransition(at, get(old, 3 * i + 1), get(old, 3 * i + 2));
+    }
+  }
+  transitionCount++;
+  insertTransition(from, kind, to);
+  return true;
+}
+
+// ---- The memo: configurations explored ---------------------------------
+
+/** Open addressing over pointers to entries [hash, length, ...encoding]; 0 when free. */
+let MEMO: usize = 0;
+let memoMask: i32 = 0;
+let memoSize: i32 = 0;
+
+function newMemo(slots: i32): bool {
+  const at = alloc(slots);
+  if (at == 0) return false;
+  memory.fill(at, 0, <usize>slots << 2);
+  MEMO = at;
+  memoMask = slots - 1;
+  return true;
+}
+
+/** Adds the configuration `SCRATCH[0..len)` hashed `h`: 1 if new, 0 if it was there, -1 when memory cannot grow. */
+function memoAdd(h: i32, len: i32): i32 {
+  let i = h & memoMask;
+  for (let at = <usize>get(MEMO, i); at != 0; i = (i + 1) & memoMask, at = <usize>get(MEMO, i)) {
+    if (load<i32>(at) != h || load<i32>(at + 4) != len) continue;
+    let k = 0;
+    while (k < len && get(at + 8, k) == get(SCRATCH, k)) k++;
+    if (k == len) return 0;
+  }
+  const at = alloc(2 + len);
+  if (at == 0) return -1;
+  store<i32>(at, h);
+  store<i32>(at + 4, len);
+  memory.copy(at + 8, SCRATCH, <usize>len << 2);
+  put(MEMO, i, <i32>at);
+  memoSize++;
+  if (2 * (memoSize + 1) > memoMask + 1) {
+    const old = MEMO;
+    const slots = memoMask + 1;
+    if (!newMemo(2 * slots)) return -1;
+    for (let j = 0; j < slots; j++) {
+      const o = get(old, j);
+      if (o == 0) continue;
+      let k = load<i32>(<usize>o) & memoMask;
+      while (get(MEMO, k) != 0) k = (k + 1) & memoMask;
+      put(MEMO, k, o);
+    }
+  }
+  return 1;
+}
+
+// ---- The walk -------------------------------------------------------------
+
+/** The linearized set's Zobrist hash. */
+let hash: i32 = 0;
+/**
+ * The earliest ok call not yet linearized. Every ok call before it is
+ * linearized, and no call invoked after its return can be (the walk never
+ * passes an unlifted return), so a configuration is stored as its state,
+ * the frontier, the info bits and the bitset words from the frontier to its
+ * horizon: a few words in place of n bits, whatever the history's length.
+ */
+let frontier: i32 = 0;
+let depth: i32 = 0;
+let entry: i32 = 0;
+let state: i32 = 0;
+/** The longest linearized prefix found (calls at BEST), the state after it, and how many leading stack entries equal it. */
+let bestLen: i32 = 0;
+let bestState: i32 = 0;
+let agree: i32 = 0;
+/** The transition the walk stopped for (STEP). */
+let needState: i32 = 0;
+let needKind: i32 = 0;
+
+/**
+ * Walks for at most `turns` steps: returns LINEARIZABLE, VIOLATION,
+ * STATE_BUDGET (more than `maxStates` configurations memoised) or
+ * OUT_OF_MEMORY, or stops with STEP (it needs the transition
+ * `neededState()` by `neededKind()`) or CLOCK (its turns ran out); call it
+ * again and it resumes where it stopped.
+ */
+export function walk(maxStates: i32, turns: i32): i32 {
+  const TAIL = 2 * n + 1;
+  while (turns-- > 0) {
+    if (entry == TAIL || get(ENTRY_INFO, entry)) return LINEARIZABLE;
+    const call = get(ENTRY_CALL, entry);
+    if (call >= 0) {
+      const kind = get(KIND, call);
+      const to = state < DIRECT_STATES ? get(DIRECT, kind * DIRECT_STATES + state) : hashedTransition(state, kind);
+      if (to == UNKNOWN) {
+        needState = state;
+        needKind = kind;
+        return STEP;
+      }
+      if (to >= 0) {
+        const word = BITS + (<usize>(call >>> 5) << 2);
+        store<i32>(word, load<i32>(word) | (1 << (call & 31)));
+        const rank = get(INFO_RANK, call);
+        const infoWord = INFO_BITS + (<usize>(rank >>> 5) << 2);
+        store<i32>(infoWord, load<i32>(infoWord) | (1 << (rank & 31)));
+        hash ^= get(ZOB, call);
+        // The frontier once `call` is linearized.
+        let f = frontier;
+        if (call == f) {
+          f++;
+          while (f < n && (get(IS_INFO, f) || (get(BITS, f >>> 5) & (1 << (f & 31))) != 0)) f++;
+        }
+        // Encode the configuration: state, frontier, info bits, the frontier's words.
+        let len = 0;
+        put(SCRATCH, len++, to);
+        put(SCRATCH, len++, f);
+        for (let w = 0; w < infoWords; w++) put(SCRATCH, len++, get(INFO_BITS, w));
+        for (let w = f >>> 5, hi = get(HORIZON, f); w <= hi; w++) put(SCRATCH, len++, get(BITS, w));
+        let h = hash ^ ((to + 1) * 0x9e3779b1);
+        h = (h ^ (h >>> 16)) * 0x85ebca6b;
+        h ^= h >>> 13;
+        const added = memoAdd(h, len);
+        if (added > 0) {
+          if (memoSize > maxStates) return STATE_BUDGET;
+          frontier = f;
+          put(STACK_CALL, depth, call);
+          put(STACK_STATE, depth, state);
+          if (agree == depth && depth < bestLen && get(BEST, depth) == call) agree++;
+          depth++;
+          if (depth > bestLen) {
+            for (let k = agree; k < depth - 1; k++) put(BEST, k, get(STACK_CALL, k));
+            put(BEST, depth - 1, call);
+            bestLen = agree = depth;
+            bestState = to;
+          }
+          state = to;
+          // Lift the call and its return out of the list.
+          const m = get(MATCH, entry);
+          put(NEXT, get(PREV, entry), get(NEXT, entry));
+          put(PREV, get(NEXT, entry), get(PREV, entry));
+          put(NEXT, get(PREV, m), get(NEXT, m));
+          put(PREV, get(NEXT, m), get(PREV, m));
+          entry = get(NEXT, 0);
+          continue;
+        }
+        store<i32>(word, load<i32>(word) & ~(1 << (call & 31)));
+        store<i32>(infoWord, load<i32>(infoWord) & ~(1 << (rank & 31)));
+        hash ^= get(ZOB, call);
+        if (added < 0) return OUT_OF_MEMORY;
+      }
+      entry = get(NEXT, entry);
+    } else {
+      // A return whose call is not linearized: this branch is dead.
+      if (depth == 0) return VIOLATION;
+      depth--;
+      if (agree > depth) agree = depth;
+      const undone = get(STACK_CALL, depth);
+      state = get(STACK_STATE, depth);
+      const word = BITS + (<usize>(undone >>> 5) << 2);
+      store<i32>(word, load<i32>(word) & ~(1 << (undone & 31)));
+      const rank = get(INFO_RANK, undone);
+      const infoWord = INFO_BITS + (<usize>(rank >>> 5) << 2);
+      store<i32>(infoWord, load<i32>(infoWord) & ~(1 << (rank & 31)));
+      if (!get(IS_INFO, undone) && undone < frontier) frontier = undone;
+      hash ^= get(ZOB, undone);
+      // Put the call and its return back, in the reverse order of lifting.
+      entry = get(CALL_ENTRY, undone);
+      const m = get(MATCH, entry);
+      put(NEXT, get(PREV, m), m);
+      put(PREV, get(NEXT, m), m);
+      put(NEXT, get(PREV, entry), entry);
+      put(PREV, get(NEXT, entry), entry);
+      entry = get(NEXT, entry);
+    }
+  }
+  return CLOCK;
+}
+
+/** The state of the transition the walk stopped for. */
+export function neededState(): i32 {
+  return needState;
+}
+
+/** The op kind of the transition the walk stopped for. */
+export function neededKind(): i32 {
+  return needKind;
+}
+
+/** Configurations memoised in this partition: the search's work. */
+export function memoised(): i32 {
+  return memoSize;
+}
+
+/** Where the longest linearized prefix found is: `prefixLength()` call indices. */
+export function prefix(): usize {
+  return BEST;
+}
+
+export function prefixLength(): i32 {
+  return bestLen;
+}
+
+/** The state after the longest prefix. */
+export function prefixState(): i32 {
+  return bestState;
+}
