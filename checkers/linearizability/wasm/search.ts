@@ -484,95 +484,144 @@ let needKind: i32 = 0;
  * again and it resumes where it stopped.
  */
 export function walk(maxStates: i32, turns: i32): i32 {
+  // The walk's position and the arrays' addresses in locals: a global is a
+  // load from the instance at every use, a local is a register.
   const TAIL = 2 * n + 1;
+  const next = NEXT;
+  const prev = PREV;
+  const entryCall = ENTRY_CALL;
+  const entryInfo = ENTRY_INFO;
+  const match = MATCH;
+  const kindOf = KIND;
+  const direct = DIRECT;
+  const bits = BITS;
+  const infoBits = INFO_BITS;
+  const infoRank = INFO_RANK;
+  const isInfo = IS_INFO;
+  const zob = ZOB;
+  const horizon = HORIZON;
+  const scratch = SCRATCH;
+  const stackCall = STACK_CALL;
+  const stackState = STACK_STATE;
+  const best = BEST;
+  const calls = n;
+  const infoWordCount = infoWords;
+  let at = entry;
+  let now = state;
+  let h0 = hash;
+  let front = frontier;
+  let d = depth;
+  let longest = bestLen;
+  let same = agree;
+  let outcome = CLOCK;
   while (turns-- > 0) {
-    if (entry == TAIL || get(ENTRY_INFO, entry)) return LINEARIZABLE;
-    const call = get(ENTRY_CALL, entry);
+    if (at == TAIL || get(entryInfo, at)) {
+      outcome = LINEARIZABLE;
+      break;
+    }
+    const call = get(entryCall, at);
     if (call >= 0) {
-      const kind = get(KIND, call);
-      const to = state < DIRECT_STATES ? get(DIRECT, kind * DIRECT_STATES + state) : hashedTransition(state, kind);
+      const kind = get(kindOf, call);
+      const to = now < DIRECT_STATES ? get(direct, kind * DIRECT_STATES + now) : hashedTransition(now, kind);
       if (to == UNKNOWN) {
-        needState = state;
+        needState = now;
         needKind = kind;
-        return STEP;
+        outcome = STEP;
+        break;
       }
       if (to >= 0) {
-        const word = BITS + (<usize>(call >>> 5) << 2);
+        const word = bits + (<usize>(call >>> 5) << 2);
         store<i32>(word, load<i32>(word) | (1 << (call & 31)));
-        const rank = get(INFO_RANK, call);
-        const infoWord = INFO_BITS + (<usize>(rank >>> 5) << 2);
+        const rank = get(infoRank, call);
+        const infoWord = infoBits + (<usize>(rank >>> 5) << 2);
         store<i32>(infoWord, load<i32>(infoWord) | (1 << (rank & 31)));
-        hash ^= get(ZOB, call);
+        h0 ^= get(zob, call);
         // The frontier once `call` is linearized.
-        let f = frontier;
+        let f = front;
         if (call == f) {
           f++;
-          while (f < n && (get(IS_INFO, f) || (get(BITS, f >>> 5) & (1 << (f & 31))) != 0)) f++;
+          while (f < calls && (get(isInfo, f) || (get(bits, f >>> 5) & (1 << (f & 31))) != 0)) f++;
         }
         // Encode the configuration: state, frontier, info bits, the frontier's words.
         let len = 0;
-        put(SCRATCH, len++, to);
-        put(SCRATCH, len++, f);
-        for (let w = 0; w < infoWords; w++) put(SCRATCH, len++, get(INFO_BITS, w));
-        for (let w = f >>> 5, hi = get(HORIZON, f); w <= hi; w++) put(SCRATCH, len++, get(BITS, w));
-        let h = hash ^ ((to + 1) * 0x9e3779b1);
+        put(scratch, len++, to);
+        put(scratch, len++, f);
+        for (let w = 0; w < infoWordCount; w++) put(scratch, len++, get(infoBits, w));
+        for (let w = f >>> 5, hi = get(horizon, f); w <= hi; w++) put(scratch, len++, get(bits, w));
+        let h = h0 ^ ((to + 1) * 0x9e3779b1);
         h = (h ^ (h >>> 16)) * 0x85ebca6b;
         h ^= h >>> 13;
         const added = memoAdd(h, len);
         if (added > 0) {
-          if (memoSize > maxStates) return STATE_BUDGET;
-          frontier = f;
-          put(STACK_CALL, depth, call);
-          put(STACK_STATE, depth, state);
-          if (agree == depth && depth < bestLen && get(BEST, depth) == call) agree++;
-          depth++;
-          if (depth > bestLen) {
-            for (let k = agree; k < depth - 1; k++) put(BEST, k, get(STACK_CALL, k));
-            put(BEST, depth - 1, call);
-            bestLen = agree = depth;
+          if (memoSize > maxStates) {
+            outcome = STATE_BUDGET;
+            break;
+          }
+          front = f;
+          put(stackCall, d, call);
+          put(stackState, d, now);
+          if (same == d && d < longest && get(best, d) == call) same++;
+          d++;
+          if (d > longest) {
+            for (let k = same; k < d - 1; k++) put(best, k, get(stackCall, k));
+            put(best, d - 1, call);
+            longest = same = d;
             bestState = to;
           }
-          state = to;
+          now = to;
           // Lift the call and its return out of the list.
-          const m = get(MATCH, entry);
-          put(NEXT, get(PREV, entry), get(NEXT, entry));
-          put(PREV, get(NEXT, entry), get(PREV, entry));
-          put(NEXT, get(PREV, m), get(NEXT, m));
-          put(PREV, get(NEXT, m), get(PREV, m));
-          entry = get(NEXT, 0);
+          const m = get(match, at);
+          put(next, get(prev, at), get(next, at));
+          put(prev, get(next, at), get(prev, at));
+          put(next, get(prev, m), get(next, m));
+          put(prev, get(next, m), get(prev, m));
+          at = get(next, 0);
           continue;
         }
         store<i32>(word, load<i32>(word) & ~(1 << (call & 31)));
         store<i32>(infoWord, load<i32>(infoWord) & ~(1 << (rank & 31)));
-        hash ^= get(ZOB, call);
-        if (added < 0) return OUT_OF_MEMORY;
+        h0 ^= get(zob, call);
+        if (added < 0) {
+          outcome = OUT_OF_MEMORY;
+          break;
+        }
       }
-      entry = get(NEXT, entry);
+      at = get(next, at);
     } else {
       // A return whose call is not linearized: this branch is dead.
-      if (depth == 0) return VIOLATION;
-      depth--;
-      if (agree > depth) agree = depth;
-      const undone = get(STACK_CALL, depth);
-      state = get(STACK_STATE, depth);
-      const word = BITS + (<usize>(undone >>> 5) << 2);
+      if (d == 0) {
+        outcome = VIOLATION;
+        break;
+      }
+      d--;
+      if (same > d) same = d;
+      const undone = get(stackCall, d);
+      now = get(stackState, d);
+      const word = bits + (<usize>(undone >>> 5) << 2);
       store<i32>(word, load<i32>(word) & ~(1 << (undone & 31)));
-      const rank = get(INFO_RANK, undone);
-      const infoWord = INFO_BITS + (<usize>(rank >>> 5) << 2);
+      const rank = get(infoRank, undone);
+      const infoWord = infoBits + (<usize>(rank >>> 5) << 2);
       store<i32>(infoWord, load<i32>(infoWord) & ~(1 << (rank & 31)));
-      if (!get(IS_INFO, undone) && undone < frontier) frontier = undone;
-      hash ^= get(ZOB, undone);
+      if (!get(isInfo, undone) && undone < front) front = undone;
+      h0 ^= get(zob, undone);
       // Put the call and its return back, in the reverse order of lifting.
-      entry = get(CALL_ENTRY, undone);
-      const m = get(MATCH, entry);
-      put(NEXT, get(PREV, m), m);
-      put(PREV, get(NEXT, m), m);
-      put(NEXT, get(PREV, entry), entry);
-      put(PREV, get(NEXT, entry), entry);
-      entry = get(NEXT, entry);
+      at = get(CALL_ENTRY, undone);
+      const m = get(match, at);
+      put(next, get(prev, m), m);
+      put(prev, get(next, m), m);
+      put(next, get(prev, at), at);
+      put(prev, get(next, at), at);
+      at = get(next, at);
     }
   }
-  return CLOCK;
+  entry = at;
+  state = now;
+  hash = h0;
+  frontier = front;
+  depth = d;
+  bestLen = longest;
+  agree = same;
+  return outcome;
 }
 
 /** The state of the transition the walk stopped for. */
