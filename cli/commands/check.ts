@@ -96,7 +96,7 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
 
     if (opts.json) {
       const { valid, model, ops, elapsedMs, reason, counterexample } = verdict;
-      io.out(JSON.stringify({ file, valid, model, ops, elapsedMs: Math.round(elapsedMs), ...(reason ? { reason } : {}), ...(counterexample ? { counterexample } : {}), ...(htmlPath ? { html: htmlPath } : {}) }));
+      io.out(JSON.stringify({ file, valid, model, ops, elapsedMs: Math.round(elapsedMs * 100) / 100, ...(reason ? { reason } : {}), ...(counterexample ? { counterexample } : {}), ...(htmlPath ? { html: htmlPath } : {}) }));
     } else {
       const word = verdict.valid === true ? 'valid' : verdict.valid === false ? 'INVALID' : 'unknown';
       io.out(`${file}: ${word} (${verdict.ops} ops, ${Math.round(verdict.elapsedMs)} ms)${verdict.reason ? `: ${verdict.reason}` : ''}`);
