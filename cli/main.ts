@@ -15,6 +15,13 @@ import { HistoryError } from '../history/index.ts';
  * check histories. Exit codes: 0 ok, 1 a verdict or run failed, 2 unknown,
  * 3 bad input or usage.
  */
+// A reader that stops early (`patternbench check … | head`) closes the pipe:
+// further output is dropped rather than crashing the command, which then
+// finishes its work (and its cleanup) and exits with its own code.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const program = new Command('patternbench')
   .description('Benchmark and chaos-test data-management patterns on real Redis, PostgreSQL and etcd.')
   .showHelpAfterError()

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkCommand, runCheck, type CheckOptions } from './check.ts';
+import { patternbenchBin } from '../run-cli.ts';
 
 const corpus = (name: string) => fileURLToPath(new URL(`../../../shared/corpus/${name}`, import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../../history/fixtures/${name}`, import.meta.url));
@@ -108,4 +110,18 @@ describe('checkCommand', () => {
       process.exitCode = before;
     }
   });
+});
+
+describe('patternbench check | head', () => {
+  it('keeps its exit code and says nothing of a broken pipe when the reader stops early', async () => {
+    // Many files, so that output is still being written when the pipe closes.
+    const files = Array<string>(200).fill(fixture('register-bad.jsonl'));
+    const child = spawn(patternbenchBin, ['check', ...files, '--model', 'cas-register', '--init', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(1);
+  }, 30_000);
 });
