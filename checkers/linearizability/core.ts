@@ -16,6 +16,7 @@ export interface SearchCore {
   layout(): number;
   setTransition(from: number, kind: number, to: number): number;
   walk(maxStates: number, turns: number): number;
+  remainingTurns(): number;
   neededState(): number;
   neededKind(): number;
   memoised(): number;
@@ -23,6 +24,9 @@ export interface SearchCore {
   prefixLength(): number;
   prefixState(): number;
 }
+
+/** The core's memory cannot grow (WebAssembly's 4 GiB, or the machine's): a check that meets it is `unknown`. */
+export class CoreMemoryError extends Error {}
 
 /** What `walk` returns (the constants at the top of wasm/search.ts). */
 export const Outcome = { linearizable: 0, violation: 1, stateBudget: 2, step: 3, clock: 4, outOfMemory: 5 } as const;

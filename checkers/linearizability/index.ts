@@ -2,8 +2,8 @@ import type { Op } from '../../history/op.ts';
 import type { Verdict } from '../verdict.ts';
 import { models } from '../models/index.ts';
 import type { Model, ModelOp } from '../models/model.ts';
-import { searchCore } from './core.ts';
-import { PartitionCalls, prepare, type Call } from './prepare.ts';
+import { CoreMemoryError, searchCore } from './core.ts';
+import { PartitionCalls, prepare, type Call, type Prepared } from './prepare.ts';
 import { nowMs, searchPartition } from './search.ts';
 
 /**
@@ -86,7 +86,13 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadlineMs = startMs + timeoutMs;
   const core = searchCore();
-  const prepared = prepare(history, model, core);
+  let prepared: Prepared;
+  try {
+    prepared = prepare(history, model, core);
+  } catch (err) {
+    if (!(err instanceof CoreMemoryError)) throw err;
+    return { valid: 'unknown', model: model.name, ops: 0, partitions: 0, elapsedMs: nowMs() - startMs, states: 0, reason: err.message };
+  }
   const { partitions, calls } = prepared;
 
   const counterexample: PartitionCounterexample[] = [];

@@ -1,6 +1,6 @@
 import type { Op } from '../../history/op.ts';
 import { stableJson, type Model, type ModelOp } from '../models/model.ts';
-import { INFO_RETURN, type SearchCore } from './core.ts';
+import { CoreMemoryError, INFO_RETURN, type SearchCore } from './core.ts';
 
 /**
  * One partition of a prepared history: its key (null when the model does
@@ -80,7 +80,8 @@ export class PartitionCalls {
  * read-only — and writes them into `core`'s memory, grouped by partition.
  * `fail` ops and nemesis events are dropped; an invoke never completed
  * counts as `info`. Throws when a completion has no open invoke on its
- * process, or its `f` differs from the invoke's.
+ * process, or its `f` differs from the invoke's; a CoreMemoryError when the
+ * core's memory cannot hold the history.
  *
  * This loop and the kinds' lookups are the only per-op JavaScript of a
  * check: a one-off check runs them before V8 has optimised anything, so
@@ -88,7 +89,7 @@ export class PartitionCalls {
  */
 export function prepare(history: readonly Op[], model: Model, core: SearchCore): Prepared {
   const base = core.history(history.length);
-  if (base === 0) throw new Error(`out of memory laying out ${history.length} history ops`);
+  if (base === 0) throw new CoreMemoryError(`out of memory laying out ${history.length} history ops`);
   // One invoke a slot, in history order: [invoke pos, return pos, completion pos, kind].
   const columns = new Int32Array(core.memory.buffer, base, 4 * history.length);
   const returnAt = history.length;
@@ -126,10 +127,10 @@ export function prepare(history: readonly Op[], model: Model, core: SearchCore):
   for (const slot of open.values()) calls += keepUnknown(history, kinds, columns, slot, -1);
 
   const table = core.kinds(kinds.partitionOf.length, kinds.partitions.length);
-  if (table === 0) throw new Error(`out of memory laying out ${kinds.partitionOf.length} op kinds`);
+  if (table === 0) throw new CoreMemoryError(`out of memory laying out ${kinds.partitionOf.length} op kinds`);
   new Int32Array(core.memory.buffer, table, kinds.partitionOf.length).set(kinds.partitionOf);
   new Int32Array(core.memory.buffer, table + 4 * kinds.partitionOf.length, kinds.localOf.length).set(kinds.localOf);
-  if (!core.scatter(slots)) throw new Error(`out of memory laying out ${calls} calls`);
+  if (!core.scatter(slots)) throw new CoreMemoryError(`out of memory laying out ${calls} calls`);
   return { partitions: kinds.partitions, calls, columnsAt: base, slots: history.length, localOf: kinds.localOf };
 }
 

@@ -30,6 +30,10 @@ export interface SearchResult {
 
 /** Walk turns between clock readings: some milliseconds of search. */
 const TURNS = 1 << 18;
+/** Model steps between clock readings (a step is JavaScript, microseconds). */
+const STEPS = 256;
+/** The core counts memoised states in an i32: a larger cap is no cap. */
+const MAX_I32 = 0x7fffffff;
 
 /**
  * Searches partition `p` of the history laid out in `core` (see prepare.ts)
@@ -42,15 +46,25 @@ export function searchPartition(core: SearchCore, p: number, kinds: readonly Mod
   if (!core.begin(p, kinds.length) || !core.layout()) return { outcome: 'out-of-memory', prefix: [], state: model.init(initial), states: 0 };
   const states = new States(model, kinds);
   states.intern(model.init(initial));
+  const maxStates = Math.min(budget.maxStates, MAX_I32);
   let outcome: SearchResult['outcome'];
+  let turns = TURNS;
+  let steps = 0;
   for (;;) {
-    const stop = core.walk(budget.maxStates, TURNS);
+    const stop = core.walk(maxStates, turns);
     if (stop === Outcome.step) {
       if (!core.setTransition(core.neededState(), core.neededKind(), states.step(core.neededState(), core.neededKind()))) {
         outcome = 'out-of-memory';
         break;
       }
+      // The turns go on where they stopped, and many steps read the clock too.
+      turns = core.remainingTurns();
+      if (++steps % STEPS === 0 && nowMs() > budget.deadlineMs) {
+        outcome = 'timeout';
+        break;
+      }
     } else if (stop === Outcome.clock) {
+      turns = TURNS;
       if (nowMs() > budget.deadlineMs) {
         outcome = 'timeout';
         break;

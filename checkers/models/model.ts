@@ -11,7 +11,13 @@ export interface ModelOp {
   key?: string;
 }
 
-/** A sequential specification. Every function is pure and must not mutate its arguments. */
+/**
+ * A sequential specification. Every function is pure and must not mutate its
+ * arguments. A model sees JSON values, as a history file holds them: the
+ * linearizability checker steps each distinct op (f, key, input, output,
+ * equal as JSON) once per state, so a model must not tell apart ops that
+ * JSON cannot (0 and -0, key order).
+ */
 export interface Model<S = unknown> {
   name: string;
   /** The state before any op; `initial` is the user's initial value (for `kv`, the value of every key). */

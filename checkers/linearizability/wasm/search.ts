@@ -71,14 +71,16 @@ let top: usize = 0;
 /** `words` i32 words from the bump allocator, or 0 when memory cannot grow. */
 function alloc(words: i32): usize {
   const at = top;
-  const end = at + (<usize>words << 2);
-  const have = <usize>memory.size() << 16;
+  // In 64 bits: near the 4 GiB limit a 32-bit end would wrap.
+  const end = <u64>at + (<u64>words << 2);
+  const have = <u64>memory.size() << 16;
+  if (end > 0xffff_ffff) return 0;
   if (end > have) {
     const need = <i32>((end - have + 0xffff) >>> 16);
     // Doubling keeps growth amortised; near the 4 GiB limit, just what is needed.
     if (memory.grow(max(need, memory.size())) < 0 && memory.grow(need) < 0) return 0;
   }
-  top = end;
+  top = <usize>end;
   return at;
 }
 
@@ -475,6 +477,8 @@ let agree: i32 = 0;
 /** The transition the walk stopped for (STEP). */
 let needState: i32 = 0;
 let needKind: i32 = 0;
+/** Turns left when the walk last stopped. */
+let turnsLeft: i32 = 0;
 
 /**
  * Walks for at most `turns` steps: returns LINEARIZABLE, VIOLATION,
@@ -614,6 +618,7 @@ export function walk(maxStates: i32, turns: i32): i32 {
       at = get(next, at);
     }
   }
+  turnsLeft = max(turns, 0);
   entry = at;
   state = now;
   hash = h0;
@@ -622,6 +627,11 @@ export function walk(maxStates: i32, turns: i32): i32 {
   bestLen = longest;
   agree = same;
   return outcome;
+}
+
+/** The turns the last walk had left when it stopped: a walk resumed after STEP is given these, so that stops for steps do not put off the clock. */
+export function remainingTurns(): i32 {
+  return turnsLeft;
 }
 
 /** The state of the transition the walk stopped for. */
