@@ -76,7 +76,8 @@ function measureRow(spec: RowSpec): RowResult {
 /** Runs one row in a child process; a crash, an out-of-memory or a kill by `wallMs` comes back as its reason. */
 function runRow(spec: RowSpec, wallMs: number, heapMb: number): RowResult | { failed: string } {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', self, '--row', JSON.stringify(spec)], {
+  // With bin/patternbench's V8 flags, so the rows time what the command runs.
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, '--no-liftoff', '--no-wasm-lazy-compilation', '--import', 'tsx', self, '--row', JSON.stringify(spec)], {
     encoding: 'utf8',
     timeout: wallMs,
     maxBuffer: 1 << 24,
