@@ -68,12 +68,14 @@ describe('patternbench run (real Redis, PostgreSQL, Toxiproxy, k6)', () => {
     expect(median(hitsDuring.map((op) => op.latencyMs))).toBeGreaterThanOrEqual(100);
     expect(median(hitsBefore.map((op) => op.latencyMs))).toBeLessThan(100);
 
-    // Fault events are written in real-time order among client ops: no op
-    // written after an event had its (earlier) time raised to the event's, an
-    // exact ns match. (An op just before an event may share its time: the
-    // writer raises the event to it when the two clocks differ by a hair.)
+    // Fault events are written in real-time order among client ops: an op
+    // written after an event whose own clock said earlier (the writer raised
+    // it, keeping its reading as clockTime) is off by a hair only — k6's
+    // clock has whole milliseconds, the nemesis's nanoseconds. Events that
+    // landed before ops they followed (the bug this guards) were 10-90 ms off.
     for (const event of [start!, stop!]) {
-      expect(history.filter((op) => op.index > event.index && op.process !== 'nemesis' && op.time === event.time)).toEqual([]);
+      const raised = history.filter((op) => op.index > event.index && op.process !== 'nemesis' && typeof op.clockTime === 'number');
+      for (const op of raised) expect(event.time - (op.clockTime as number), `op ${op.index}`).toBeLessThan(5_000_000);
     }
     expect(results.cases[0].checks.valid).toBe(true);
     expect(results.cases[0].history.ok).toBeGreaterThan(100);

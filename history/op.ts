@@ -19,6 +19,8 @@ export interface OpInput {
   index?: number;
   /** Nanoseconds since the run started (monotonic); for charts, not for ordering. */
   time: number;
+  /** Set by the writer when it raised `time` to keep the file monotonic: the op's own clock reading, ns. */
+  clockTime?: number;
   process: ProcessId;
   type: OpType;
   /** The operation's name: `read`, `write`, `cas`, `get`, `put`, … or a nemesis action. */

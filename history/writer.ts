@@ -23,12 +23,15 @@ export class HistoryWriter {
    * closed. `time` is kept monotonic: ops come from two clocks (k6's
    * millisecond `Date.now()`, the nemesis's `hrtime`), so an op stamped a
    * hair before its predecessor is raised to it rather than reordered — the
-   * file order is the real-time order, and `time` must agree with it.
+   * file order is the real-time order, and `time` must agree with it. A
+   * raised op keeps its own clock's reading as `clockTime`, so how far the
+   * two clocks disagreed stays visible.
    */
   append(op: OpInput): Op {
     if (this.fd === undefined) throw new Error(`history ${this.path} is closed`);
+    const raised = op.time < this.lastTimeNs;
     this.lastTimeNs = Math.max(this.lastTimeNs, op.time);
-    const numbered = { ...op, index: this.next++, time: this.lastTimeNs } as Op;
+    const numbered = { ...op, index: this.next++, time: this.lastTimeNs, ...(raised ? { clockTime: op.time } : {}) } as Op;
     writeSync(this.fd, JSON.stringify(numbered) + '\n');
     this.counts[numbered.type]++;
     if (numbered.process === 'nemesis') this.counts.nemesis++;
