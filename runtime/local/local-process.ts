@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { track, signalGroup } from './supervisor.ts';
@@ -75,7 +75,7 @@ export class LocalProcess {
     const { spec } = this;
     const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${spec.name} exited before it was ready (code ${this.child?.exitCode}); see ${spec.logFile}`);
+      if (!this.running) throw new Error(`${spec.name} exited before it was ready (code ${this.child?.exitCode}); see ${spec.logFile}${logTail(spec.logFile)}`);
       if (await spec.ready().catch(() => false)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -117,5 +117,15 @@ export class LocalProcess {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+}
+
+/** The last lines of a log, indented, to go into an error: the log may sit in a temp dir that cleanup removes. */
+function logTail(file: string, lines = 8): string {
+  try {
+    const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+    return tail.length && tail[0] ? `; its last lines:\n${tail.map((l) => `  ${l.slice(0, 300)}`).join('\n')}` : '';
+  } catch {
+    return '';
   }
 }
