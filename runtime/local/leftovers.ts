@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { groupAlive } from './supervisor.ts';
 
 /** Where an environment records `{ name: pid }` for `patternbench down` after a crash. */
 export const pidsFile = (runDir: string) => join(runDir, 'pids.json');
@@ -40,15 +41,6 @@ export async function stopLeftovers(runDir: string, graceMs = 5_000): Promise<st
   rmSync(dirs, { force: true });
   rmSync(file, { force: true });
   return alive.map(([name]) => name);
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
-import { track, signalGroup } from './supervisor.ts';
+import { track, signalGroup, waitGroupGone } from './supervisor.ts';
 
 /** How to start one local process. */
 export interface ProcessSpec {
@@ -83,7 +83,7 @@ export class LocalProcess {
     throw new Error(`${spec.name} was not ready after ${spec.readyTimeoutMs ?? 30_000} ms; see ${spec.logFile}`);
   }
 
-  /** Graceful stop, SIGKILL after the grace period; idempotent. */
+  /** Graceful stop, SIGKILL after the grace period, then of whatever of the group outlived its leader; idempotent. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
@@ -92,15 +92,23 @@ export class LocalProcess {
     const grace = new Promise((r) => setTimeout(r, this.spec.stopGraceMs ?? 5_000).unref());
     if ((await Promise.race([this.exited.then(() => 'exited'), grace])) !== 'exited') signalGroup(child, 'SIGKILL');
     await this.exited;
+    await this.reapGroup(child);
   }
 
-  /** kill -9 the process group and wait for it to be gone. */
+  /** kill -9 the process group and wait for all of it to be gone. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
     signalGroup(child, 'SIGKILL');
     signalGroup(child, 'SIGCONT');
     await this.exited;
+    await this.reapGroup(child);
+  }
+
+  /** After the leader's exit: SIGKILL the members still in its group and wait (bounded) until none is left, reaped ones included. */
+  private async reapGroup(child: ChildProcess): Promise<void> {
+    signalGroup(child, 'SIGKILL');
+    if (child.pid !== undefined && !(await waitGroupGone(child.pid))) console.error(`${this.spec.name}: process group ${child.pid} still has members 5 s after its leader exited`);
   }
 
   /** SIGSTOP the process group: it holds its sockets but answers nothing. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startNodeService } from './node-service.ts';
+import { groupAlive } from './supervisor.ts';
 
 const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-node-service-'));
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));
@@ -24,6 +25,15 @@ describe('startNodeService', () => {
     await service.restart();
     expect(service.pid).not.toBe(before);
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
+  });
+
+  it('stop and kill leave nothing of the process group, not even a child that ignores SIGTERM', async () => {
+    for (const end of ['stop', 'kill'] as const) {
+      const service = await startNodeService({ name: `target-${end}`, file: 'runtime/local/fixtures/health-service.ts', env: { STUBBORN_CHILD: '1' }, runDir });
+      const pgid = service.pid!;
+      await service[end]();
+      expect(groupAlive(pgid), end).toBe(false);
+    }
   });
 
   it('throws, leaving nothing running, when the service never becomes healthy', async () => {

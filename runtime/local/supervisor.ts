@@ -52,6 +52,31 @@ export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Whether any process of group `pgid` is left: a member that outlived its leader, or one dead but not yet reaped. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until group `pgid` is gone, for at most `timeoutMs`: the leader's
+ * exit does not take its children with it (tsx's esbuild outlived the
+ * target it served, and was seen as a survivor after a run had stopped).
+ * Returns whether it is gone.
+ */
+export async function waitGroupGone(pgid: number, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
 /** Kills every tracked group at once, synchronously: the last resort on exit. */
 export function killAllNow(): void {
   for (const child of live) {
