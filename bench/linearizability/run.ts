@@ -16,7 +16,9 @@
  * Ours is shown three ways, because no one number is the truth:
  * - `cold`: a `patternbench check` of that one file in a fresh process: the
  *   check runs while V8 is still compiling the checker's JavaScript (the
- *   search itself is WebAssembly, compiled at start-up).
+ *   search itself is WebAssembly, compiled at start-up). The median of
+ *   COLD_RUNS fresh processes: one is at the mercy of whatever else the
+ *   machine does in those few milliseconds.
  * - `steady`: the median of the 2nd to 5th check of the same file in one
  *   process.
  * - `batch`: one `patternbench check` of every decided file, in the order of
@@ -33,8 +35,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateHistory, type HistorySpec } from './generate.ts';
 
-/** Checks of a file by ours in one process: the first is `cold`, the median of the rest `steady`. */
+/** Checks of a file by ours in one process: the median of the 2nd onwards is `steady`. */
 const OUR_RUNS = 5;
+/** Fresh processes that check a file once each (the first check of the steady process among them): their median is `cold`. */
+const COLD_RUNS = 5;
 const patternbench = fileURLToPath(new URL('../../bin/patternbench', import.meta.url));
 /** Checks of a file by Porcupine (median). */
 const PORCUPINE_RUNS = 3;
@@ -72,15 +76,20 @@ function checkOurs(model: string, files: string[]): { results: FileResult[]; pea
   return { results: lines.map((l) => ({ file: l.file as string, valid: l.valid as FileResult['valid'], ms: l.elapsedMs as number })), peakKb };
 }
 
-/** Porcupine's program on `files`, `runs` checks each (median): one process. */
-function checkPorcupine(bin: string, model: string, files: string[], runs: number): { results: FileResult[]; peakKb: number | null } {
-  const { lines, peakKb } = run(bin, ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...files], [0]);
+/** Porcupine's program on `files`, `runs` checks each (median): one process. `verbose`: CheckOperationsVerbose (see porcupine/main.go). */
+function checkPorcupine(bin: string, model: string, files: string[], runs: number, verbose = false): { results: FileResult[]; peakKb: number | null } {
+  const { lines, peakKb } = run(bin, ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...(verbose ? ['-verbose'] : []), ...files], [0]);
   return { results: lines.map((l) => ({ file: l.file as string, valid: l.valid as FileResult['valid'], ms: l.ms as number })), peakKb };
 }
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** `k/n`: how many of the ratios are at or below 1.0. */
+function atMostOne(xs: readonly number[]): string {
+  return `${xs.filter((x) => x <= 1).length}/${xs.length}`;
 }
 
 function geometricMean(xs: readonly number[]): number {
@@ -94,7 +103,7 @@ try {
   if (build.status !== 0) throw new Error(`go build failed: ${build.stderr}`);
 
   const rows: string[][] = [];
-  const ratios = { cold: [] as number[], steady: [] as number[], batch: [] as number[] };
+  const ratios = { cold: [] as number[], steady: [] as number[], batch: [] as number[], coldVerbose: [] as number[], steadyVerbose: [] as number[] };
   const decided: Array<{ file: string; model: string; row: string[]; porcupineMs: number }> = [];
   let disagreements = 0;
   specs.forEach((spec, i) => {
@@ -103,7 +112,11 @@ try {
     const file = join(dir, name);
     writeFileSync(file, history.map((op) => JSON.stringify(op)).join('\n') + '\n');
     const ours = checkOurs(spec.model, Array<string>(OUR_RUNS).fill(file));
+    const colds = [ours.results[0].ms];
+    for (let k = 1; k < COLD_RUNS; k++) colds.push(checkOurs(spec.model, [file]).results[0].ms);
     const theirs = checkPorcupine(bin, spec.model, [file], PORCUPINE_RUNS);
+    // Where Porcupine gave up, verbose would only give up again, as slowly.
+    const verbose = theirs.results[0].valid === 'unknown' ? undefined : checkPorcupine(bin, spec.model, [file], PORCUPINE_RUNS, true).results[0];
     const valid = ours.results[0].valid;
     const theirValid = theirs.results[0].valid;
     const expected = spec.store === 'linearizable';
@@ -111,7 +124,7 @@ try {
       disagreements++;
       console.error(`\n!!! DISAGREEMENT on ${name}: ours says ${valid}, porcupine says ${theirValid} !!!\n`);
     }
-    const coldMs = ours.results[0].ms;
+    const coldMs = median(colds);
     const steadyMs = median(ours.results.slice(1).map((r) => r.ms));
     const porcupineMs = theirs.results[0].ms;
     const procs = new Set(history.filter((op) => op.process !== 'nemesis').map((op) => op.process)).size;
@@ -126,14 +139,22 @@ try {
       '',
       porcupineMs.toFixed(1),
       '',
+      verbose === undefined ? 'n/a' : verbose.valid === theirValid ? verbose.ms.toFixed(1) : `${verbose.ms.toFixed(1)} (${verbose.valid})`,
+      '',
+      '',
+      '',
       ours.peakKb === null ? '-' : (ours.peakKb / 1024).toFixed(0),
       theirs.peakKb === null ? '-' : (theirs.peakKb / 1024).toFixed(0),
     ];
     rows.push(row);
     // A time to 'unknown' is a time to give up, not to decide: no ratio.
-    if (valid !== 'unknown' && theirValid !== 'unknown') {
+    if (valid !== 'unknown' && verbose !== undefined) {
       ratios.cold.push(coldMs / porcupineMs);
       ratios.steady.push(steadyMs / porcupineMs);
+      ratios.coldVerbose.push(coldMs / verbose.ms);
+      ratios.steadyVerbose.push(steadyMs / verbose.ms);
+      row[11] = (coldMs / porcupineMs).toFixed(2);
+      row[12] = (steadyMs / porcupineMs).toFixed(2);
       decided.push({ file, model: spec.model, row, porcupineMs });
     }
   });
@@ -148,27 +169,31 @@ try {
     files.forEach((d, k) => {
       d.row[7] = ours[k].ms.toFixed(1);
       d.row[9] = theirs[k].ms.toFixed(1);
+      d.row[13] = (ours[k].ms / theirs[k].ms).toFixed(2);
       ratios.batch.push(ours[k].ms / theirs[k].ms);
       oursBatchMs += ours[k].ms;
       theirBatchMs += theirs[k].ms;
     });
   }
   for (const row of rows) {
-    if (!row[7]) row[7] = row[9] = 'n/a';
+    if (!row[7]) row[7] = row[9] = row[11] = row[12] = row[13] = 'n/a';
   }
 
-  const header = ['file', 'ops', 'procs (slots/ids)', 'ours', 'porcupine', 'ours cold ms', 'ours steady ms', 'ours batch ms', 'porc ms', 'porc batch ms', 'ours MB', 'porc MB'];
+  const header = ['file', 'ops', 'procs (slots/ids)', 'ours', 'porcupine', 'ours cold ms', 'ours steady ms', 'ours batch ms', 'porc ms', 'porc batch ms', 'porc verbose ms', 'cold ratio', 'steady ratio', 'batch ratio', 'ours MB', 'porc MB'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   console.log(
-    `\nours: patternbench check --json elapsedMs. cold = a fresh process checking that file; steady = median of checks 2..${OUR_RUNS} of it in one process;` +
-      `\nbatch = one process checking every decided file of its model once, in table order. porc = median of ${PORCUPINE_RUNS} checks; porc batch = one check each, one process.` +
-      `\nParsing excluded on both sides; peak RSS of the cold process (node includes its runtime); (!) = not the generator's intent\n`,
+    `\nours: patternbench check --json elapsedMs. cold = median of ${COLD_RUNS} fresh processes checking that file once; steady = median of checks 2..${OUR_RUNS} of it in one process;` +
+      `\nbatch = one process checking every decided file of its model once, in table order. porc = median of ${PORCUPINE_RUNS} checks (keys in parallel goroutines, stops at the first failing key);` +
+      `\nporc batch = one check each, one process; porc verbose = CheckOperationsVerbose, every key to the end with partial linearizations, median of ${PORCUPINE_RUNS}.` +
+      `\nratio = ours / porcupine (below 1.0: ours is faster). Parsing excluded on both sides; peak RSS of the steady process (node includes its runtime); (!) = not the generator's intent\n`,
   );
   console.log(line(header));
   for (const r of rows) console.log(line(r));
   console.log(
     `\ngeometric mean of ours/porcupine over ${ratios.cold.length} decided files: cold ${geometricMean(ratios.cold).toFixed(2)}, steady ${geometricMean(ratios.steady).toFixed(2)}, batch ${geometricMean(ratios.batch).toFixed(2)}` +
+      `\nfiles at or below 1.0: cold ${atMostOne(ratios.cold)}, steady ${atMostOne(ratios.steady)}, batch ${atMostOne(ratios.batch)}` +
+      `\nagainst porcupine verbose (every key to the end, as our verdict): cold ${geometricMean(ratios.coldVerbose).toFixed(2)}, steady ${geometricMean(ratios.steadyVerbose).toFixed(2)}` +
       `\nbatch totals: ours ${oursBatchMs.toFixed(1)} ms, porcupine ${theirBatchMs.toFixed(1)} ms (ratio ${(oursBatchMs / theirBatchMs).toFixed(2)})`,
   );
   console.log(disagreements ? `${disagreements} DISAGREEMENT(S)` : 'verdicts agree on every file');

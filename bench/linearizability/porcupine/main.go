@@ -1,12 +1,18 @@
 // Command porcupine-bench checks patternbench history files (JSONL of Op)
 // with Porcupine, the reference the benchmark compares our checker against.
 //
-//	porcupine-bench -model register|cas-register|kv [-runs 5] [-timeout 60s] file.jsonl...
+//	porcupine-bench -model register|cas-register|kv [-runs 5] [-timeout 60s] [-verbose] file.jsonl...
 //
 // It prints one JSON line a file: {"file", "valid", "ms", "ops"}, where valid
 // is true, false or "unknown" (Porcupine timed out) and ms is the median
 // wall-clock time of the runs: pairing invokes with completions and the
 // check, as our checker is timed; parsing excluded on both sides.
+//
+// By default it calls CheckOperationsTimeout: partitions (keys) checked in
+// parallel goroutines, stopping at the first one found not linearizable,
+// no counterexample. With -verbose, CheckOperationsVerbose: every partition
+// checked to the end and its partial linearizations kept, the work our
+// checker does for a verdict that names every failing key.
 package main
 
 import (
@@ -227,6 +233,7 @@ func main() {
 	modelName := flag.String("model", "register", "register, cas-register or kv")
 	runs := flag.Int("runs", 5, "checks per file; the median time is printed")
 	timeout := flag.Duration("timeout", 60*time.Second, "Porcupine's time budget per check (0: none)")
+	verbose := flag.Bool("verbose", false, "CheckOperationsVerbose: every partition, with partial linearizations")
 	flag.Parse()
 	m, err := model(*modelName)
 	if err != nil {
@@ -246,7 +253,11 @@ func main() {
 		for r := 0; r < *runs; r++ {
 			start := time.Now()
 			ops = operations(records)
-			result = porcupine.CheckOperationsTimeout(m, ops, *timeout)
+			if *verbose {
+				result, _ = porcupine.CheckOperationsVerbose(m, ops, *timeout)
+			} else {
+				result = porcupine.CheckOperationsTimeout(m, ops, *timeout)
+			}
 			times = append(times, float64(time.Since(start).Microseconds())/1000)
 		}
 		sort.Float64s(times)
