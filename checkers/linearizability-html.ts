@@ -20,6 +20,13 @@ interface Bar {
   unplaced?: boolean;
 }
 
+/**
+ * Operations drawn at most unless told otherwise. A bar costs some 450 bytes
+ * of page, so 2 000 keep it near a megabyte, which headless Chromium loads in
+ * under half a second; 200 000 bars made 86 MB that took it 35 s.
+ */
+export const DEFAULT_MAX_OPS = 2_000;
+
 const LANE_PX = 30;
 const BAR_PX = 20;
 /** Left padding of the scrolling plot; the lane names sit in their own column so they stay in view. */
@@ -34,27 +41,37 @@ const AXIS_PX = 30;
  * hatched), the counterexample's linearized prefix numbered in order, its
  * unplaced ops and failing point in red, a partition selector when the
  * history has several keys, details on hover. The x axis is `time` (ns) when
- * the history carries distinct times, else the op index. Pure.
+ * the history carries distinct times, else the op index.
+ *
+ * A history of more than `maxOps` operations (default {@link DEFAULT_MAX_OPS})
+ * is drawn as a window, and a notice above the chart says which operations
+ * it shows and how many it leaves out (see {@link thin}); the counterexample
+ * panels list at most the last `maxOps` ops of a prefix. Pure; throws a
+ * RangeError when `maxOps` is not a positive integer.
  */
-export function renderLinearizabilityHtml(history: readonly Op[], verdict: LinearVerdict, opts: { title?: string } = {}): string {
-  const useTime = history.length > 1 && history.some((op) => op.time !== history[0].time);
+export function renderLinearizabilityHtml(history: readonly Op[], verdict: LinearVerdict, opts: { title?: string; maxOps?: number } = {}): string {
+  const maxOps = opts.maxOps ?? DEFAULT_MAX_OPS;
+  if (!Number.isInteger(maxOps) || maxOps < 1) throw new RangeError(`maxOps must be a positive integer, got ${maxOps}`);
+  const thinned = thin(history, verdict, maxOps);
+  const drawn = thinned?.ops ?? history;
+  const useTime = drawn.length > 1 && drawn.some((op) => op.time !== drawn[0].time);
   const xOf = (op: Op) => (useTime ? op.time : op.index);
-  const bars = pairOps(history, xOf);
+  const bars = pairOps(drawn, xOf);
   const byInvoke = new Map(bars.map((b) => [b.invokeIndex, b]));
   const counterexamples = verdict.counterexample ?? [];
   counterexamples.forEach((cx) => {
     cx.prefix.forEach((iv, i) => { const b = byInvoke.get(iv.invokeIndex); if (b) b.order = i + 1; });
     cx.unplaced.forEach((iv) => { const b = byInvoke.get(iv.invokeIndex); if (b) b.unplaced = true; });
   });
-  const nemesis = history.filter((op) => op.process === 'nemesis');
+  const nemesis = drawn.filter((op) => op.process === 'nemesis');
 
-  const xs = history.map(xOf);
+  const xs = drawn.map(xOf);
   // A reduce, not Math.min(...xs): spreading a long history overflows the stack.
   const xMin = xs.length ? xs.reduce((a, b) => Math.min(a, b)) : 0;
   const xMax = xs.length ? xs.reduce((a, b) => Math.max(a, b)) : 1;
   const span = Math.max(xMax - xMin, 1);
   // Wide enough that neighbouring events stay apart; the page scrolls sideways.
-  const plotPx = Math.min(Math.max(history.length * 28, 900), 40_000);
+  const plotPx = Math.min(Math.max(drawn.length * 28, 900), 40_000);
   const endPx = GUTTER_PX + plotPx + 40;
   const px = (x: number) => GUTTER_PX + ((x - xMin) / span) * plotPx;
 
@@ -101,14 +118,18 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
   });
   svg.push('</svg>');
 
-  const panels = counterexamples.map((cx, ci) => `<section class="cx" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}">
+  const panels = counterexamples.map((cx, ci) => {
+    // A prefix can be as long as its partition; the ops just before the failure are the ones a reader needs.
+    const unlisted = Math.max(cx.prefix.length - maxOps, 0);
+    return `<section class="cx" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}">
 <h2>Counterexample${cx.partition !== null ? ` for key <code>${esc(cx.partition)}</code>` : ''}</h2>
-<p>The longest linearizable prefix (${cx.prefix.length} ops) leaves the state at <code>${esc(cx.state)}</code>; from there no unplaced op can go next.</p>
+${thinned && ci > 0 ? `<p><strong>Not drawn:</strong> the chart shows only key <code>${esc(counterexamples[0].partition ?? '')}</code>.</p>\n` : ''}<p>The longest linearizable prefix (${cx.prefix.length} ops) leaves the state at <code>${esc(cx.state)}</code>; from there no unplaced op can go next.</p>
 <details${cx.prefix.length <= 12 ? ' open' : ''}><summary>Linearized prefix, in order (${cx.prefix.length} ops)</summary>
-<ol>${cx.prefix.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('') || '<li class="none">(empty)</li>'}</ol></details>
+${unlisted ? `<p>The first ${count(unlisted)} are not listed.</p>` : ''}<ol${unlisted ? ` start="${unlisted + 1}"` : ''}>${cx.prefix.slice(unlisted).map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('') || '<li class="none">(empty)</li>'}</ol></details>
 <h3 class="bad">Unplaced</h3>
 <ul class="bad">${cx.unplaced.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('')}</ul>
-</section>`).join('\n');
+</section>`;
+  }).join('\n');
 
   const verdictText = verdict.valid === true ? 'linearizable' : verdict.valid === false ? 'NOT linearizable' : 'unknown';
   const verdictClass = verdict.valid === true ? 'valid' : verdict.valid === false ? 'invalid' : 'unknown';
@@ -129,7 +150,8 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
 <body>
 <header><h1>${esc(title)}</h1>
 <p><span class="verdict ${verdictClass}">${verdictText}</span> model <code>${esc(verdict.model)}</code> · ${verdict.ops} ops · ${verdict.partitions} partition${verdict.partitions === 1 ? '' : 's'} · checked in ${Math.round(verdict.elapsedMs)} ms${verdict.reason ? ` · ${esc(verdict.reason)}` : ''}</p>
-<p class="legend"><span class="sw ok"></span>ok <span class="sw prefix"></span>in the linearized prefix (numbered) <span class="sw unplaced"></span>unplaced <span class="sw info"></span>info: may take effect any time later <span class="sw fail"></span>fail: did not happen · x axis: ${useTime ? 'time since the run started' : 'op index'} ${selector}</p></header>
+<p class="legend"><span class="sw ok"></span>ok <span class="sw prefix"></span>in the linearized prefix (numbered) <span class="sw unplaced"></span>unplaced <span class="sw info"></span>info: may take effect any time later <span class="sw fail"></span>fail: did not happen · x axis: ${useTime ? 'time since the run started' : 'op index'} ${selector}</p>${thinned ? `
+<p class="thinned" role="note" style="background:#fff4d6;border:1px solid #d9a520;padding:4px 8px;font-weight:bold">${esc(thinned.notice)}</p>` : ''}</header>
 <div id="plot">${labelSvg}<div id="chart">${svg.join('\n')}</div></div>
 <div id="tip" hidden></div>
 ${panels}
@@ -161,6 +183,77 @@ function pairOps(history: readonly Op[], xOf: (op: Op) => number): Bar[] {
     if (op.type === 'ok') bar.output = op.value;
   }
   return bars;
+}
+
+/** What a page draws of a history too long to draw whole. */
+interface Thinned {
+  /** The drawn operations' invokes and completions, and the nemesis events among them, in history order. */
+  ops: Op[];
+  /** What is shown and what is left out, in a sentence or three. */
+  notice: string;
+}
+
+/**
+ * Chooses what to draw of a history with more than `maxOps` operations, or
+ * null when it has no more and is drawn whole. For a counterexample: the
+ * first failing partition's operations, at most `maxOps` of them in invoke
+ * order, ending with the last one invoked before the failing point (the
+ * earliest return among the unplaced `ok` ops, as the checker defines it).
+ * Every op invoked before that point is in the prefix or unplaced, or
+ * constrains nothing (a fail, an info read), so the window holds the
+ * prefix's last ops and all the unplaced ops that fit. It is contiguous
+ * rather than the prefix's ops alone, so the fails and info ops among them
+ * stay in view and the notice can name it as a range. Any other verdict
+ * shows the first `maxOps` operations. Nemesis events are drawn when they
+ * fall between the window's first and last op. Pure.
+ */
+function thin(history: readonly Op[], verdict: LinearVerdict, maxOps: number): Thinned | null {
+  // Only membership and order matter here, so the x of a bar is its op index.
+  const calls = pairOps(history, (op) => op.index);
+  if (calls.length <= maxOps) return null;
+  const cx = verdict.counterexample?.[0];
+  let drawn: Bar[];
+  let notice: string;
+  if (cx) {
+    const inPartition = cx.partition === null ? calls : calls.filter((b) => b.key === cx.partition);
+    const failIndex = cx.unplaced.reduce((min, iv) => (iv.type === 'ok' && iv.completeIndex !== null ? Math.min(min, iv.completeIndex) : min), Infinity);
+    const end = inPartition.findLastIndex((b) => b.invokeIndex < failIndex);
+    const start = Math.max(end + 1 - maxOps, 0);
+    drawn = inPartition.slice(start, end + 1);
+    const where = cx.partition === null ? '' : ` on key ${cx.partition}`;
+    const otherKeys = new Set(calls.map((b) => b.key)).size - 1;
+    const others = cx.partition !== null && otherKeys > 0 ? `, among them every operation on the ${otherKeys === 1 ? 'other key' : `${count(otherKeys)} other keys`}` : '';
+    notice = `Not the whole history: showing operations ${count(start + 1)}–${count(end + 1)} of ${count(inPartition.length)}${where}, up to where it fails; ${count(calls.length - drawn.length)} of the history's ${count(calls.length)} operations are not drawn${others}.`;
+    const shown = new Set(drawn.map((b) => b.invokeIndex));
+    const prefixOut = cx.prefix.filter((iv) => !shown.has(iv.invokeIndex)).length;
+    const unplacedOut = cx.unplaced.filter((iv) => !shown.has(iv.invokeIndex)).length;
+    const left = [
+      prefixOut ? `${count(prefixOut)} of the counterexample's ${count(cx.prefix.length)} linearized ops` : '',
+      unplacedOut ? `${count(unplacedOut)} of its ${count(cx.unplaced.length)} unplaced ops` : '',
+    ].filter(Boolean);
+    if (left.length) notice += ` Invoked before the window, so not drawn: ${left.join(' and ')}.`;
+  } else {
+    drawn = calls.slice(0, maxOps);
+    notice = `Not the whole history: showing operations 1–${count(maxOps)} of ${count(calls.length)} (the first invoked); ${count(calls.length - maxOps)} operations are not drawn.`;
+  }
+
+  const keep = new Set<number>();
+  for (const b of drawn) {
+    keep.add(b.invokeIndex);
+    if (b.completeIndex !== null) keep.add(b.completeIndex);
+  }
+  const first = drawn.length ? drawn[0].invokeIndex : Infinity;
+  const last = drawn.reduce((max, b) => Math.max(max, b.completeIndex ?? b.invokeIndex), -Infinity);
+  const isNemesis = (op: Op) => op.process === 'nemesis';
+  const ops = history.filter((op) => keep.has(op.index) || (isNemesis(op) && op.index >= first && op.index <= last));
+  const nemesisOut = history.filter(isNemesis).length - ops.filter(isNemesis).length;
+  if (nemesisOut) notice += ` ${count(nemesisOut)} nemesis event${nemesisOut === 1 ? '' : 's'} outside the window ${nemesisOut === 1 ? 'is' : 'are'} not drawn either.`;
+  return { ops, notice };
+}
+
+/** A count as a reader expects it: 200,000. */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function label3(b: { f: string; input: unknown; output: unknown; type: string }): string {
