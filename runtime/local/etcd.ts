@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint, Link } from '../environment.ts';
@@ -114,7 +114,8 @@ export async function startEtcdCluster(options: EtcdClusterOptions): Promise<Sta
       readyTimeoutMs: 30_000,
     });
     procs.push(proc);
-    return new ProcessComponent(name, clientPorts[i], proc, () => rmSync(dataDir, { recursive: true, force: true }));
+    // As dataDir, not a cleanup: so data-dirs.json lists it and `patternbench down` removes it after a crash.
+    return new ProcessComponent(name, clientPorts[i], proc, undefined, dataDir);
   });
   // Concurrently: each member waits for a quorum before it reports healthy.
   const started = await Promise.allSettled(procs.map((p) => p.start()));

@@ -164,8 +164,8 @@ describe('startLocalEnvironment', () => {
     await once(child, 'exit');
     expect(members.filter(alive).length).toBeGreaterThan(0);
     const dataDirs = Object.values(JSON.parse(readFileSync(join(runDir, 'data-dirs.json'), 'utf8')) as Record<string, string>);
-    expect(dataDirs).toHaveLength(4);
-    expect((await stopLeftovers(runDir)).sort()).toEqual(['postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
+    expect(dataDirs).toHaveLength(5); // etcd's too
+    expect((await stopLeftovers(runDir)).sort()).toEqual(['etcd-1', 'postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
     for (const pid of members) expect(alive(pid)).toBe(false);
     for (const dir of dataDirs) expect(existsSync(dir)).toBe(false);
     expect(await stopLeftovers(runDir)).toEqual([]);
