@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Component } from '../runtime/component.ts';
 import { createFault, FaultInputError, faults, parseFaultAttributes } from './index.ts';
+import { faultKinds } from './kinds.ts';
 
 const plain: Component = { name: 'target', host: '127.0.0.1', port: 1, stop: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
 const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', {}]]) };
+
+describe('the catalogue', () => {
+  it('names the same faults, in the same order, as the list the CLI shows', () => {
+    expect(Object.keys(faults)).toEqual([...faultKinds]);
+  });
+});
 
 describe('createFault', () => {
   it('builds a fault with defaults filled in, without touching Toxiproxy', () => {

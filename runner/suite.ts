@@ -3,6 +3,9 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { caseCheckNames, type CaseCheckName } from './case-checks.ts';
+import { SuiteError } from './suite-error.ts';
+
+export { SuiteError };
 
 /**
  * A suite: which targets to put through which workload and faults. One case
@@ -71,17 +74,6 @@ export const suiteSchema = z
 export type Suite = z.infer<typeof suiteSchema>;
 export type SuiteCase = Suite['cases'][number];
 export type TimelineFault = Suite['faults'][number];
-
-/** A suite file that does not validate: names the file, the field and what was expected. */
-export class SuiteError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'SuiteError';
-  }
-}
 
 /** Validates a plain object as a suite; throws `SuiteError` naming `file` and each bad field. */
 export function parseSuite(raw: unknown, file: string): Suite {

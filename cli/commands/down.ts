@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { control, defaultStateDir, isPatternbenchProcess, readUpState } from '../../runner/control-client.ts';
-import { stopLeftovers } from '../../runtime/local/start-local-environment.ts';
+import { stopLeftovers } from '../../runtime/local/leftovers.ts';
 
 /** `patternbench down`: asks a running `up` to stop; if it is gone (crashed, kill -9), stops its leftovers from their pid files. */
 export function downCommand(): Command {

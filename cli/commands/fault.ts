@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { control, defaultStateDir, readUpState } from '../../runner/control-client.ts';
 import { parseDuration } from '../../faults/duration.ts';
-import { faults } from '../../faults/index.ts';
+import { faultKinds } from '../../faults/kinds.ts';
 import { UsageError } from '../../runner/usage-error.ts';
 
 /**
@@ -12,7 +12,7 @@ import { UsageError } from '../../runner/usage-error.ts';
  */
 export function faultCommand(): Command {
   const cmd = new Command('fault')
-    .description(`inject a fault into the running environment: ${Object.keys(faults).join(', ')}; or \`fault list\`, \`fault clear\``)
+    .description(`inject a fault into the running environment: ${faultKinds.join(', ')}; or \`fault list\`, \`fault clear\``)
     .argument('<kind>', 'fault kind, or list / clear')
     .option('--link <name>', 'the link (Toxiproxy proxy) a network fault acts on')
     .option('--component <name>', 'the component a process fault acts on')

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { relative } from 'node:path';
-import { loadSuite, parseSuite, type Suite } from '../../runner/suite.ts';
-import { runSuite, type RunResults } from '../../runner/run-suite.ts';
+import type { Suite } from '../../runner/suite.ts';
+import type { RunResults } from '../../runner/run-suite.ts';
 import { findDockerEngine } from '../../runtime/docker/find-docker-engine.ts';
 import { UsageError } from '../../runner/usage-error.ts';
 
@@ -17,7 +17,9 @@ export function runCommand(): Command {
     .addOption(new Option('--runtime <runtime>', 'where components run').choices(['local', 'docker']))
     .option('--allow-remote <host...>', 'allow traffic to this non-loopback host (refused otherwise)', [])
     .action(async (file: string, flags: { only?: string; duration?: string; rate?: string; out?: string; runtime?: string; allowRemote: string[] }) => {
-      const suite = applyFlags(loadSuite(file), flags, file);
+      const { loadSuite, parseSuite } = await import('../../runner/suite.ts');
+      const { runSuite } = await import('../../runner/run-suite.ts');
+      const suite = parseSuite(withFlags(loadSuite(file), flags, file), `${file} (with command-line flags)`);
       // One line, exit 3 and no run folder where the chosen runtime is not there.
       if (suite.runtime === 'docker') await findDockerEngine().catch((err: Error) => Promise.reject(new UsageError(err.message)));
       const { runDir, results } = await runSuite({ suite, suiteFile: file, outDir: flags.out, allowRemote: flags.allowRemote });
@@ -35,7 +37,8 @@ function exitCode(results: RunResults): number {
   return verdicts.includes('unknown') ? 2 : 0;
 }
 
-function applyFlags(suite: Suite, flags: { only?: string; duration?: string; rate?: string; runtime?: string }, file: string): Suite {
+/** The suite with the flags laid over it, still to be validated (they are strings from a command line). */
+function withFlags(suite: Suite, flags: { only?: string; duration?: string; rate?: string; runtime?: string }, file: string): Record<string, unknown> {
   const raw: Record<string, unknown> = { ...suite, workload: { ...suite.workload } };
   const workload = raw.workload as Record<string, unknown>;
   if (flags.duration !== undefined) workload.duration = flags.duration;
@@ -47,5 +50,5 @@ function applyFlags(suite: Suite, flags: { only?: string; duration?: string; rat
     if (unknown.length) throw new UsageError(`--only: ${unknown.join(', ')} not in ${file}; its cases: ${suite.cases.map((c) => c.name ?? c.target).join(', ')}`);
     raw.cases = suite.cases.filter((c) => only.includes(c.target) || (c.name !== undefined && only.includes(c.name)));
   }
-  return parseSuite(raw, `${file} (with command-line flags)`);
+  return raw;
 }

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { targets } from '../../targets/index.ts';
 import type { Target } from '../../targets/target.ts';
-import { holdEnvironment } from '../../runner/up.ts';
 import { defaultStateDir } from '../../runner/control-client.ts';
 import { UsageError } from '../../runner/usage-error.ts';
 
@@ -18,6 +17,7 @@ export function upCommand(): Command {
         if (!t) throw new UsageError(`--targets: unknown target "${name}"; known: ${Object.keys(targets).join(', ')}`);
         return t;
       });
+      const { holdEnvironment } = await import('../../runner/up.ts');
       await holdEnvironment({ targets: chosen, runtime: flags.runtime, stateDir: flags.state, print: (l) => console.log(l) });
     });
 }
