@@ -99,6 +99,20 @@ describe('a history longer than maxOps', () => {
       + '1 nemesis event outside the window is not drawn either.');
   });
 
+  it('finds the failing ops of a kv history without keys, which kv files under the key ""', () => {
+    const keyless = numbered(
+      invoke(0, 'write', 1), ok(0, 'write', 1),
+      invoke(0, 'write', 2), ok(0, 'write', 2),
+      invoke(1, 'read', null), ok(1, 'read', 1),
+      invoke(0, 'write', 3), ok(0, 'write', 3),
+    );
+    const v = checkLinearizable(keyless, { model: 'kv' });
+    expect(v.counterexample?.[0].partition).toBe('');
+    const page = renderLinearizabilityHtml(keyless, v, { maxOps: 2 });
+    expect(drawnOps(page).map((o) => [o.invokeIndex, o.unplaced])).toEqual([[2, false], [4, true]]);
+    expect(notice(page)).toMatch(/^Not the whole history: showing operations 2–3 of 4 without a key, up to where it fails; 2 of the history's 4 operations are not drawn\./);
+  });
+
   it('draws the first maxOps ops of a history that has no counterexample', () => {
     const page = renderLinearizabilityHtml(small, { valid: true, model: 'kv', ops: 7, partitions: 2, elapsedMs: 1 }, { maxOps: 2 });
     expect(drawnOps(page).map((o) => o.invokeIndex)).toEqual([1, 3]);

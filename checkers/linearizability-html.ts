@@ -1,5 +1,6 @@
 import type { Op } from '../history/op.ts';
 import type { LinearVerdict, OpInterval } from './linearizability/index.ts';
+import { models } from './models/index.ts';
 
 /** One operation as drawn: its invoke paired with its completion (none when the history ends first). */
 interface Bar {
@@ -212,16 +213,18 @@ function thin(history: readonly Op[], verdict: LinearVerdict, maxOps: number): T
   const calls = pairOps(history, (op) => op.index);
   if (calls.length <= maxOps) return null;
   const cx = verdict.counterexample?.[0];
+  const partition = partitionOf(verdict.model);
+  const inPartition = cx === undefined ? [] : cx.partition === null ? calls : calls.filter((b) => partition(b) === cx.partition);
+  const failIndex = cx === undefined ? Infinity : cx.unplaced.reduce((min, iv) => (iv.type === 'ok' && iv.completeIndex !== null ? Math.min(min, iv.completeIndex) : min), Infinity);
+  const end = inPartition.findLastIndex((b) => b.invokeIndex < failIndex);
   let drawn: Bar[];
   let notice: string;
-  if (cx) {
-    const inPartition = cx.partition === null ? calls : calls.filter((b) => b.key === cx.partition);
-    const failIndex = cx.unplaced.reduce((min, iv) => (iv.type === 'ok' && iv.completeIndex !== null ? Math.min(min, iv.completeIndex) : min), Infinity);
-    const end = inPartition.findLastIndex((b) => b.invokeIndex < failIndex);
+  // A window with nothing in it would say nothing true: then the first ops are drawn, as for a valid verdict.
+  if (cx && end >= 0) {
     const start = Math.max(end + 1 - maxOps, 0);
     drawn = inPartition.slice(start, end + 1);
-    const where = cx.partition === null ? '' : ` on key ${cx.partition}`;
-    const otherKeys = new Set(calls.map((b) => b.key)).size - 1;
+    const where = cx.partition === null ? '' : cx.partition === '' ? ' without a key' : ` on key ${cx.partition}`;
+    const otherKeys = new Set(calls.map(partition)).size - 1;
     const others = cx.partition !== null && otherKeys > 0 ? `, among them every operation on the ${otherKeys === 1 ? 'other key' : `${count(otherKeys)} other keys`}` : '';
     notice = `Not the whole history: showing operations ${count(start + 1)}–${count(end + 1)} of ${count(inPartition.length)}${where}, up to where it fails; ${count(calls.length - drawn.length)} of the history's ${count(calls.length)} operations are not drawn${others}.`;
     const shown = new Set(drawn.map((b) => b.invokeIndex));
@@ -249,6 +252,19 @@ function thin(history: readonly Op[], verdict: LinearVerdict, maxOps: number): T
   const nemesisOut = history.filter(isNemesis).length - ops.filter(isNemesis).length;
   if (nemesisOut) notice += ` ${count(nemesisOut)} nemesis event${nemesisOut === 1 ? '' : 's'} outside the window ${nemesisOut === 1 ? 'is' : 'are'} not drawn either.`;
   return { ops, notice };
+}
+
+/**
+ * The partition (key) an op belongs to by the verdict's model's own rule
+ * (kv files an op without a key under ""), so that it matches a
+ * counterexample's `partition`; the op's `key` for a model not in the
+ * catalogue.
+ */
+function partitionOf(modelName: string): (b: Bar) => string | null {
+  const model = Object.hasOwn(models, modelName) ? models[modelName] : undefined;
+  if (!model?.partition) return model ? () => null : (b) => b.key;
+  const rule = model.partition;
+  return (b) => rule({ f: b.f, input: b.input, output: b.output, ...(b.key === null ? {} : { key: b.key }) });
 }
 
 /** A count as a reader expects it: 200,000. */
