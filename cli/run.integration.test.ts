@@ -19,15 +19,20 @@ function runCli(args: string[]) {
   return { child, exited, output: () => output };
 }
 
-/** Processes still alive among a case's components (pids from its environment.json), their process groups and their children. */
+/**
+ * Processes still running among a case's components (pids from its
+ * environment.json), their process groups and their children. A zombie
+ * (`<defunct>`, state Z) is dead, waiting for PID 1 to reap it, and is not
+ * counted: CI once saw tsx's esbuild so, seconds after a finished run.
+ */
 function survivors(caseDir: string): string[] {
   const env = JSON.parse(readFileSync(join(caseDir, 'environment.json'), 'utf8')) as { components: { pid?: number }[] };
   const pids = env.components.map((c) => c.pid).filter((p): p is number => typeof p === 'number');
   expect(pids.length).toBeGreaterThan(0);
-  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,ppid=,args=']).toString().trim().split('\n');
+  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,ppid=,stat=,args=']).toString().trim().split('\n');
   return table.filter((row) => {
-    const [pid, pgid, ppid] = row.trim().split(/\s+/).map(Number);
-    return pids.includes(pid) || pids.includes(pgid) || pids.includes(ppid);
+    const [pid, pgid, ppid, stat] = row.trim().split(/\s+/);
+    return !stat.startsWith('Z') && [pid, pgid, ppid].map(Number).some((p) => pids.includes(p));
   });
 }
 

@@ -61,7 +61,13 @@ export class LocalProcess {
     });
     this.child = child;
     track(child);
-    this.exited = once(child, 'exit').catch(() => undefined);
+    // The moment the leader exits, the rest of its group goes too (a helper
+    // it started, as tsx's esbuild), whoever ends it: stop, kill, or a crash.
+    // Its group id cannot have been reused while a member is still alive.
+    this.exited = once(child, 'exit')
+      .catch(() => undefined)
+      .then(() => signalGroup(child, 'SIGKILL'))
+      .catch(() => undefined); // a group we may not signal is left to waitGroupGone's report
     void this.exited.then(() => log.end()); // one log descriptor a start, closed with its process
     const spawnError = once(child, 'error').then(([err]) => {
       throw new Error(`${spec.name}: cannot start ${spec.command}: ${(err as Error).message}`);
@@ -83,32 +89,35 @@ export class LocalProcess {
     throw new Error(`${spec.name} was not ready after ${spec.readyTimeoutMs ?? 30_000} ms; see ${spec.logFile}`);
   }
 
-  /** Graceful stop, SIGKILL after the grace period, then of whatever of the group outlived its leader; idempotent. */
+  /** Graceful stop (SIGKILL after the grace period), then waits until nothing of its process group runs, also when the leader had exited by itself; idempotent. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || !this.running) return;
-    signalGroup(child, 'SIGCONT');
-    signalGroup(child, this.spec.stopSignal ?? 'SIGTERM');
-    const grace = new Promise((r) => setTimeout(r, this.spec.stopGraceMs ?? 5_000).unref());
-    if ((await Promise.race([this.exited.then(() => 'exited'), grace])) !== 'exited') signalGroup(child, 'SIGKILL');
-    await this.exited;
-    await this.reapGroup(child);
+    if (!child) return;
+    if (this.running) {
+      signalGroup(child, 'SIGCONT');
+      signalGroup(child, this.spec.stopSignal ?? 'SIGTERM');
+      const grace = new Promise((r) => setTimeout(r, this.spec.stopGraceMs ?? 5_000).unref());
+      if ((await Promise.race([this.exited.then(() => 'exited'), grace])) !== 'exited') signalGroup(child, 'SIGKILL');
+    }
+    await this.groupGone(child);
   }
 
-  /** kill -9 the process group and wait for all of it to be gone. */
+  /** kill -9 the process group and wait until nothing of it runs. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || !this.running) return;
-    signalGroup(child, 'SIGKILL');
-    signalGroup(child, 'SIGCONT');
-    await this.exited;
-    await this.reapGroup(child);
+    if (!child) return;
+    if (this.running) {
+      signalGroup(child, 'SIGKILL');
+      signalGroup(child, 'SIGCONT');
+    }
+    await this.groupGone(child);
   }
 
-  /** After the leader's exit: SIGKILL the members still in its group and wait (bounded) until none is left, reaped ones included. */
-  private async reapGroup(child: ChildProcess): Promise<void> {
-    signalGroup(child, 'SIGKILL');
-    if (child.pid !== undefined && !(await waitGroupGone(child.pid))) console.error(`${this.spec.name}: process group ${child.pid} still has members 5 s after its leader exited`);
+  /** Waits for the leader's exit (which SIGKILLs the rest of its group) and, bounded, for the group to be gone; then forgets the child, so a later stop never waits on a group id since reused. */
+  private async groupGone(child: ChildProcess): Promise<void> {
+    await this.exited;
+    if (child.pid !== undefined && !(await waitGroupGone(child.pid))) console.error(`${this.spec.name}: process group ${child.pid} still runs 5 s after its leader exited`);
+    if (this.child === child) this.child = undefined;
   }
 
   /** SIGSTOP the process group: it holds its sockets but answers nothing. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startNodeService } from './node-service.ts';
-import { groupAlive } from './supervisor.ts';
+import { groupRunning } from './supervisor.ts';
 
 const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-node-service-'));
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));
@@ -32,7 +32,7 @@ describe('startNodeService', () => {
       const service = await startNodeService({ name: `target-${end}`, file: 'runtime/local/fixtures/health-service.ts', env: { STUBBORN_CHILD: '1' }, runDir });
       const pgid = service.pid!;
       await service[end]();
-      expect(groupAlive(pgid), end).toBe(false);
+      expect(groupRunning(pgid), end).toBe(false);
     }
   });
 

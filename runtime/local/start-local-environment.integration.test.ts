@@ -13,19 +13,13 @@ import { startLocalEnvironment, stopLeftovers } from './start-local-environment.
 import { startNodeService } from './node-service.ts';
 import { repoRoot } from './tools.ts';
 import { isPortFree } from './free-port.ts';
+import { processRunning } from './supervisor.ts';
 
 const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('tsx')).href;
 const fixture = join(repoRoot, 'runtime/local/fixtures/hold-environment.ts');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
+/** A dead process not yet reaped by PID 1 (a zombie) is not alive: it runs nothing and holds nothing. */
+const alive = processRunning;
 
 /**
  * The given processes and all their descendants. (Not their process groups:

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 
 /**
@@ -63,18 +64,62 @@ export function groupAlive(pgid: number): boolean {
 }
 
 /**
- * Waits until group `pgid` is gone, for at most `timeoutMs`: the leader's
- * exit does not take its children with it (tsx's esbuild outlived the
- * target it served, and was seen as a survivor after a run had stopped).
- * Returns whether it is gone.
+ * Waits until nothing of group `pgid` runs, for at most `timeoutMs`: the
+ * leader's exit does not take its children with it (tsx's esbuild outlived
+ * the target it served, and was seen as a survivor after a run had
+ * stopped). Returns whether that is so.
  */
 export async function waitGroupGone(pgid: number, timeoutMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pgid)) {
+  while (groupRunning(pgid)) {
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
   return true;
+}
+
+/** State (`R`, `S`, `Z`…) and process group of `pid` from /proc; null when it is gone, undefined where there is no /proc. */
+function procStat(pid: string | number): { state: string; pgrp: number } | null | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    return existsSync('/proc/self/stat') ? null : undefined;
+  }
+  // After "pid (comm) ": state, ppid, pgrp, … (comm may hold spaces and parentheses).
+  const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state, pgrp: Number(pgrp) };
+}
+
+/**
+ * Whether process `pid` still runs. One that is dead but not yet reaped (a
+ * zombie: once its parent is gone, reaping it is up to PID 1, which here
+ * takes seconds) does not: kill(2) still finds it, /proc tells it apart.
+ * Where there is no /proc, kill(2) has the last word.
+ */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return procStat(pid)?.state !== 'Z';
+}
+
+/** Whether a member of group `pgid` still runs, zombies not counted (see {@link processRunning}). */
+export function groupRunning(pgid: number): boolean {
+  if (!groupAlive(pgid)) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  return entries.some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const stat = procStat(entry);
+    return stat ? stat.pgrp === pgid && stat.state !== 'Z' : false;
+  });
 }
 
 /** Kills every tracked group at once, synchronously: the last resort on exit. */
