@@ -10,8 +10,9 @@
  * Ours is timed through the command users run, `bin/patternbench check
  * --json`, which reports each file's `elapsedMs`: from the parsed history to
  * the verdict, counterexample included. Porcupine's program is timed from
- * the same point (pairing invokes with completions, then CheckOperations,
- * which builds no counterexample). Parsing is excluded on both sides.
+ * the same point (pairing invokes with completions, then its default
+ * CheckOperationsTimeout, which builds no counterexample, and separately
+ * CheckOperationsVerbose, which does). Parsing is excluded on both sides.
  *
  * Ours is shown three ways, because no one number is the truth:
  * - `cold`: a `patternbench check` of that one file in a fresh process: the
@@ -133,6 +134,10 @@ try {
       disagreements++;
       console.error(`\n!!! DISAGREEMENT on ${name}: ours says ${valid}, porcupine says ${theirValid} !!!\n`);
     }
+    if (verbose !== undefined && verbose.valid !== 'unknown' && verbose.valid !== valid) {
+      disagreements++;
+      console.error(`\n!!! DISAGREEMENT on ${name}: ours says ${valid}, porcupine verbose says ${verbose.valid} !!!\n`);
+    }
     const coldMs = median(colds);
     const steadyMs = median(ours.results.slice(1).map((r) => r.ms));
     const porcupineMs = theirs.results[0].ms;
@@ -160,10 +165,13 @@ try {
     if (valid !== 'unknown' && verbose !== undefined) {
       ratios.cold.push(coldMs / porcupineMs);
       ratios.steady.push(steadyMs / porcupineMs);
-      ratios.coldVerbose.push(coldMs / verbose.ms);
+      // Verbose has a budget of its own: where it gave up, or disagrees, it gets no ratio either.
+      if (verbose.valid === valid) {
+        ratios.coldVerbose.push(coldMs / verbose.ms);
+        ratios.steadyVerbose.push(steadyMs / verbose.ms);
+      }
       wall.ours.push(...oursWallMs);
       wall.porcupine.push(checkPorcupine(bin, spec.model, [file], 1).wallMs);
-      ratios.steadyVerbose.push(steadyMs / verbose.ms);
       row[11] = (coldMs / porcupineMs).toFixed(2);
       row[12] = (steadyMs / porcupineMs).toFixed(2);
       decided.push({ file, model: spec.model, row, porcupineMs });
@@ -204,7 +212,7 @@ try {
   console.log(
     `\ngeometric mean of ours/porcupine over ${ratios.cold.length} decided files: cold ${geometricMean(ratios.cold).toFixed(2)}, steady ${geometricMean(ratios.steady).toFixed(2)}, batch ${geometricMean(ratios.batch).toFixed(2)}` +
       `\nfiles at or below 1.0: cold ${atMostOne(ratios.cold)}, steady ${atMostOne(ratios.steady)}, batch ${atMostOne(ratios.batch)}` +
-      `\nagainst porcupine verbose (every key to the end, as our verdict): cold ${geometricMean(ratios.coldVerbose).toFixed(2)}, steady ${geometricMean(ratios.steadyVerbose).toFixed(2)}` +
+      `\nagainst porcupine verbose (every key to the end, as our verdict), over the ${ratios.coldVerbose.length} files it decided as we did: cold ${geometricMean(ratios.coldVerbose).toFixed(2)}, steady ${geometricMean(ratios.steadyVerbose).toFixed(2)}` +
       `\nbatch totals: ours ${oursBatchMs.toFixed(1)} ms, porcupine ${theirBatchMs.toFixed(1)} ms (ratio ${(oursBatchMs / theirBatchMs).toFixed(2)})`,
   );
   console.log(
