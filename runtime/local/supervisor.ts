@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 
 /**
@@ -78,13 +78,13 @@ export async function waitGroupGone(pgid: number, timeoutMs = 5_000): Promise<bo
   return true;
 }
 
-/** State (`R`, `S`, `Z`…) and process group of `pid` from /proc; null when it is gone, undefined where there is no /proc. */
-function procStat(pid: string | number): { state: string; pgrp: number } | null | undefined {
+/** State (`R`, `S`, `Z`…) and process group of `pid` from /proc; null when it cannot be read (gone, or no /proc). */
+function procStat(pid: string | number): { state: string; pgrp: number } | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (err) {
-    return existsSync('/proc/self/stat') ? null : undefined;
+  } catch {
+    return null;
   }
   // After "pid (comm) ": state, ppid, pgrp, … (comm may hold spaces and parentheses).
   const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
