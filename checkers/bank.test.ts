@@ -47,14 +47,18 @@ describe('checkBank', () => {
 
   it('judges only ok reads, and ignores nemesis ops', () => {
     const h = history()
-      .invoke(0, 'read', null).fail(0, 'read', { a: 1 })
-      .invoke(1, 'read', null).info(1, 'read', null)
+      .invoke(0, 'read', null)
+      .fail(0, 'read', { a: 1 })
+      .invoke(1, 'read', null)
+      .info(1, 'read', null)
       .info('nemesis', 'start-partition', null);
     expect(checkBank(h.ops, { total: 100 })).toMatchObject({ valid: true, reads: 0 });
   });
 
   it('keeps only the first bad reads', () => {
-    const h = Array.from({ length: 15 }, (_, i) => read(i, { a: i })).flat().map((op, index) => ({ ...op, index }));
+    const h = Array.from({ length: 15 }, (_, i) => read(i, { a: i }))
+      .flat()
+      .map((op, index) => ({ ...op, index }));
     const v = checkBank(h, { total: 100 });
     expect(v.badReads).toBe(15);
     expect(v.firstBad.map((r) => r.sum)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

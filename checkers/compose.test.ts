@@ -31,7 +31,12 @@ describe('compose', () => {
   });
 
   it('does not let a throw hide another checker failing', () => {
-    const v = compose({ broken: () => { throw 'boom'; }, bad: says(false) })(history);
+    const v = compose({
+      broken: () => {
+        throw 'boom';
+      },
+      bad: says(false),
+    })(history);
     expect(v.valid).toBe(false);
     expect(v.results.broken).toEqual({ valid: 'unknown', error: 'boom' });
   });

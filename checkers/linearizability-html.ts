@@ -61,8 +61,14 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
   const byInvoke = new Map(bars.map((b) => [b.invokeIndex, b]));
   const counterexamples = verdict.counterexample ?? [];
   counterexamples.forEach((cx) => {
-    cx.prefix.forEach((iv, i) => { const b = byInvoke.get(iv.invokeIndex); if (b) b.order = i + 1; });
-    cx.unplaced.forEach((iv) => { const b = byInvoke.get(iv.invokeIndex); if (b) b.unplaced = true; });
+    cx.prefix.forEach((iv, i) => {
+      const b = byInvoke.get(iv.invokeIndex);
+      if (b) b.order = i + 1;
+    });
+    cx.unplaced.forEach((iv) => {
+      const b = byInvoke.get(iv.invokeIndex);
+      if (b) b.unplaced = true;
+    });
   });
   const nemesis = drawn.filter((op) => op.process === 'nemesis');
 
@@ -86,20 +92,28 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
   const partitions = keys.filter((k): k is string => k !== null).sort();
   const firstBad = counterexamples[0]?.partition ?? null;
 
-  const labels = lanes.map((p) => `<text class="lane-label" data-lane="${p}" x="8" y="${laneY(p) + LANE_PX / 2 + 4}">${p === 'nemesis' ? 'nemesis' : `p${p}`}</text>`);
+  const labels = lanes.map(
+    (p) => `<text class="lane-label" data-lane="${p}" x="8" y="${laneY(p) + LANE_PX / 2 + 4}">${p === 'nemesis' ? 'nemesis' : `p${p}`}</text>`,
+  );
   const labelSvg = `<svg class="labels" width="${LABELS_PX}" height="${height}">${lanes.map((p, i) => `<rect x="0" y="${laneY(p)}" width="${LABELS_PX}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/>`).join('')}${labels.join('')}</svg>`;
   const svg: string[] = [];
   svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="operations by process">`);
-  svg.push(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff4d6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d9a520" stroke-width="2"/></pattern></defs>`);
+  svg.push(
+    `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff4d6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#d9a520" stroke-width="2"/></pattern></defs>`,
+  );
   lanes.forEach((p, i) => {
     const y = laneY(p);
-    svg.push(`<g class="lane" data-lane="${p}"><rect class="lane-bg" x="0" y="${y}" width="${width}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/></g>`);
+    svg.push(
+      `<g class="lane" data-lane="${p}"><rect class="lane-bg" x="0" y="${y}" width="${width}" height="${LANE_PX}" fill="${i % 2 ? '#fafafa' : '#f1f3f6'}"/></g>`,
+    );
   });
   svg.push(axis(xMin, xMax, px, height, useTime));
   for (const op of nemesis) {
     const x = px(xOf(op));
     const y = laneY('nemesis');
-    svg.push(`<g class="nemesis" data-detail="${attr(`nemesis ${op.f} ${fmt(op.value)} at ${useTime ? `${fmtTime(op.time)}` : `index ${op.index}`}`)}"><line x1="${x}" y1="${AXIS_PX}" x2="${x}" y2="${height - 24}" stroke="#b07cc6" stroke-dasharray="2 3"/><circle cx="${x}" cy="${y + LANE_PX / 2}" r="5" fill="#b07cc6"/><text class="bar-label" x="${x + 8}" y="${y + LANE_PX / 2 + 4}">${esc(op.f)}</text></g>`);
+    svg.push(
+      `<g class="nemesis" data-detail="${attr(`nemesis ${op.f} ${fmt(op.value)} at ${useTime ? `${fmtTime(op.time)}` : `index ${op.index}`}`)}"><line x1="${x}" y1="${AXIS_PX}" x2="${x}" y2="${height - 24}" stroke="#b07cc6" stroke-dasharray="2 3"/><circle cx="${x}" cy="${y + LANE_PX / 2}" r="5" fill="#b07cc6"/><text class="bar-label" x="${x + 8}" y="${y + LANE_PX / 2 + 4}">${esc(op.f)}</text></g>`,
+    );
   }
   bars.forEach((b, i) => {
     const x0 = px(b.x0);
@@ -107,41 +121,65 @@ export function renderLinearizabilityHtml(history: readonly Op[], verdict: Linea
     const y = laneY(b.process) + (LANE_PX - BAR_PX) / 2;
     const cls = ['op', b.type, b.order ? 'prefix' : '', b.unplaced ? 'unplaced' : ''].filter(Boolean).join(' ');
     const label = `${b.order ? `${b.order}. ` : ''}${label3(b)}`;
-    svg.push(`<g class="${cls}" data-i="${i}" data-part="${attr(b.key ?? '')}"><rect x="${x0}" y="${y}" width="${x1 - x0}" height="${BAR_PX}" rx="3"/><svg x="${x0}" y="${y}" width="${x1 - x0}" height="${BAR_PX}"><text class="bar-label" x="4" y="${BAR_PX / 2 + 4}">${esc(label)}</text></svg></g>`);
+    svg.push(
+      `<g class="${cls}" data-i="${i}" data-part="${attr(b.key ?? '')}"><rect x="${x0}" y="${y}" width="${x1 - x0}" height="${BAR_PX}" rx="3"/><svg x="${x0}" y="${y}" width="${x1 - x0}" height="${BAR_PX}"><text class="bar-label" x="4" y="${BAR_PX / 2 + 4}">${esc(label)}</text></svg></g>`,
+    );
   });
   counterexamples.forEach((cx, ci) => {
-    const ends = cx.unplaced.map((iv) => byInvoke.get(iv.invokeIndex)).filter((b): b is Bar => !!b && b.x1 !== null).map((b) => b.x1 as number);
+    const ends = cx.unplaced
+      .map((iv) => byInvoke.get(iv.invokeIndex))
+      .filter((b): b is Bar => !!b && b.x1 !== null)
+      .map((b) => b.x1 as number);
     if (!ends.length) return;
     // The failing point: the first moment an unplaced op had to have taken
     // effect, yet no order of the ops so far explains what was observed.
     const x = px(ends.reduce((a, b) => Math.min(a, b)));
-    svg.push(`<g class="failing-point" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}"><line x1="${x}" y1="${AXIS_PX - 4}" x2="${x}" y2="${height - 18}" stroke="#d0021b" stroke-width="2" stroke-dasharray="6 3"/><text x="${x}" y="${height - 5}" text-anchor="middle" style="fill:#d0021b;font-weight:bold">fails here</text></g>`);
+    svg.push(
+      `<g class="failing-point" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}"><line x1="${x}" y1="${AXIS_PX - 4}" x2="${x}" y2="${height - 18}" stroke="#d0021b" stroke-width="2" stroke-dasharray="6 3"/><text x="${x}" y="${height - 5}" text-anchor="middle" style="fill:#d0021b;font-weight:bold">fails here</text></g>`,
+    );
   });
   svg.push('</svg>');
 
-  const panels = counterexamples.map((cx, ci) => {
-    // A prefix can be as long as its partition; the ops just before the failure are the ones a reader needs.
-    const unlisted = Math.max(cx.prefix.length - maxOps, 0);
-    return `<section class="cx" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}">
+  const panels = counterexamples
+    .map((cx, ci) => {
+      // A prefix can be as long as its partition; the ops just before the failure are the ones a reader needs.
+      const unlisted = Math.max(cx.prefix.length - maxOps, 0);
+      return `<section class="cx" data-cx="${ci}" data-part="${attr(cx.partition ?? '')}">
 <h2>Counterexample${cx.partition !== null ? ` for key <code>${esc(cx.partition)}</code>` : ''}</h2>
 ${thinned && ci > 0 ? `<p><strong>Not drawn:</strong> the chart shows only key <code>${esc(counterexamples[0].partition ?? '')}</code>.</p>\n` : ''}<p>The longest linearizable prefix (${cx.prefix.length} ops) leaves the state at <code>${esc(cx.state)}</code>; from there no unplaced op can go next.</p>
 <details${cx.prefix.length <= 12 ? ' open' : ''}><summary>Linearized prefix, in order (${cx.prefix.length} ops)</summary>
-${unlisted ? `<p>The first ${count(unlisted)} are not listed.</p>` : ''}<ol${unlisted ? ` start="${unlisted + 1}"` : ''}>${cx.prefix.slice(unlisted).map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('') || '<li class="none">(empty)</li>'}</ol></details>
+${unlisted ? `<p>The first ${count(unlisted)} are not listed.</p>` : ''}<ol${unlisted ? ` start="${unlisted + 1}"` : ''}>${
+        cx.prefix
+          .slice(unlisted)
+          .map((iv) => `<li>${esc(describeInterval(iv))}</li>`)
+          .join('') || '<li class="none">(empty)</li>'
+      }</ol></details>
 <h3 class="bad">Unplaced</h3>
 <ul class="bad">${cx.unplaced.map((iv) => `<li>${esc(describeInterval(iv))}</li>`).join('')}</ul>
 </section>`;
-  }).join('\n');
+    })
+    .join('\n');
 
   const verdictText = verdict.valid === true ? 'linearizable' : verdict.valid === false ? 'NOT linearizable' : 'unknown';
   const verdictClass = verdict.valid === true ? 'valid' : verdict.valid === false ? 'invalid' : 'unknown';
   const title = opts.title ?? 'Linearizability';
-  const selector = partitions.length > 1
-    ? `<label>key <select id="part"><option value="*">all keys</option>${partitions.map((k) => `<option value="${attr(k)}"${k === firstBad ? ' selected' : ''}>${esc(k)}${counterexamples.some((c) => c.partition === k) ? ' ✗' : ''}</option>`).join('')}</select></label>`
-    : '';
+  const selector =
+    partitions.length > 1
+      ? `<label>key <select id="part"><option value="*">all keys</option>${partitions.map((k) => `<option value="${attr(k)}"${k === firstBad ? ' selected' : ''}>${esc(k)}${counterexamples.some((c) => c.partition === k) ? ' ✗' : ''}</option>`).join('')}</select></label>`
+      : '';
   const details = bars.map((b) => ({
-    process: b.process, f: b.f, key: b.key, input: b.input, output: b.output, type: b.type,
-    invokeIndex: b.invokeIndex, completeIndex: b.completeIndex, order: b.order ?? null, unplaced: !!b.unplaced,
-    from: useTime ? fmtTime(b.x0) : `index ${b.x0}`, to: b.x1 === null ? 'never (may take effect any time later)' : useTime ? fmtTime(b.x1) : `index ${b.x1}`,
+    process: b.process,
+    f: b.f,
+    key: b.key,
+    input: b.input,
+    output: b.output,
+    type: b.type,
+    invokeIndex: b.invokeIndex,
+    completeIndex: b.completeIndex,
+    order: b.order ?? null,
+    unplaced: !!b.unplaced,
+    from: useTime ? fmtTime(b.x0) : `index ${b.x0}`,
+    to: b.x1 === null ? 'never (may take effect any time later)' : useTime ? fmtTime(b.x1) : `index ${b.x1}`,
   }));
 
   return `<!doctype html>
@@ -151,8 +189,12 @@ ${unlisted ? `<p>The first ${count(unlisted)} are not listed.</p>` : ''}<ol${unl
 <body>
 <header><h1>${esc(title)}</h1>
 <p><span class="verdict ${verdictClass}">${verdictText}</span> model <code>${esc(verdict.model)}</code> · ${verdict.ops} ops · ${verdict.partitions} partition${verdict.partitions === 1 ? '' : 's'} · checked in ${Math.round(verdict.elapsedMs)} ms${verdict.reason ? ` · ${esc(verdict.reason)}` : ''}</p>
-<p class="legend"><span class="sw ok"></span>ok <span class="sw prefix"></span>in the linearized prefix (numbered) <span class="sw unplaced"></span>unplaced <span class="sw info"></span>info: may take effect any time later <span class="sw fail"></span>fail: did not happen · x axis: ${useTime ? 'time since the run started' : 'op index'} ${selector}</p>${thinned ? `
-<p class="thinned" role="note" style="background:#fff4d6;border:1px solid #d9a520;padding:4px 8px;font-weight:bold">${esc(thinned.notice)}</p>` : ''}</header>
+<p class="legend"><span class="sw ok"></span>ok <span class="sw prefix"></span>in the linearized prefix (numbered) <span class="sw unplaced"></span>unplaced <span class="sw info"></span>info: may take effect any time later <span class="sw fail"></span>fail: did not happen · x axis: ${useTime ? 'time since the run started' : 'op index'} ${selector}</p>${
+    thinned
+      ? `
+<p class="thinned" role="note" style="background:#fff4d6;border:1px solid #d9a520;padding:4px 8px;font-weight:bold">${esc(thinned.notice)}</p>`
+      : ''
+  }</header>
 <div id="plot">${labelSvg}<div id="chart">${svg.join('\n')}</div></div>
 <div id="tip" hidden></div>
 ${panels}
@@ -169,7 +211,18 @@ function pairOps(history: readonly Op[], xOf: (op: Op) => number): Bar[] {
   for (const op of history) {
     if (op.process === 'nemesis') continue;
     if (op.type === 'invoke') {
-      const bar: Bar = { process: op.process, f: op.f, key: op.key ?? null, input: op.value, output: undefined, type: 'open', invokeIndex: op.index, completeIndex: null, x0: xOf(op), x1: null };
+      const bar: Bar = {
+        process: op.process,
+        f: op.f,
+        key: op.key ?? null,
+        input: op.value,
+        output: undefined,
+        type: 'open',
+        invokeIndex: op.index,
+        completeIndex: null,
+        x0: xOf(op),
+        x1: null,
+      };
       open.set(op.process, bar);
       bars.push(bar);
       continue;
@@ -215,7 +268,10 @@ function thin(history: readonly Op[], verdict: LinearVerdict, maxOps: number): T
   const cx = verdict.counterexample?.[0];
   const partition = partitionOf(verdict.model);
   const inPartition = cx === undefined ? [] : cx.partition === null ? calls : calls.filter((b) => partition(b) === cx.partition);
-  const failIndex = cx === undefined ? Infinity : cx.unplaced.reduce((min, iv) => (iv.type === 'ok' && iv.completeIndex !== null ? Math.min(min, iv.completeIndex) : min), Infinity);
+  const failIndex =
+    cx === undefined
+      ? Infinity
+      : cx.unplaced.reduce((min, iv) => (iv.type === 'ok' && iv.completeIndex !== null ? Math.min(min, iv.completeIndex) : min), Infinity);
   const end = inPartition.findLastIndex((b) => b.invokeIndex < failIndex);
   let drawn: Bar[];
   let notice: string;
@@ -225,7 +281,8 @@ function thin(history: readonly Op[], verdict: LinearVerdict, maxOps: number): T
     drawn = inPartition.slice(start, end + 1);
     const where = cx.partition === null ? '' : cx.partition === '' ? ' without a key' : ` on key ${cx.partition}`;
     const otherKeys = new Set(calls.map(partition)).size - 1;
-    const others = cx.partition !== null && otherKeys > 0 ? `, among them every operation on the ${otherKeys === 1 ? 'other key' : `${count(otherKeys)} other keys`}` : '';
+    const others =
+      cx.partition !== null && otherKeys > 0 ? `, among them every operation on the ${otherKeys === 1 ? 'other key' : `${count(otherKeys)} other keys`}` : '';
     notice = `Not the whole history: showing operations ${count(start + 1)}–${count(end + 1)} of ${count(inPartition.length)}${where}, up to where it fails; ${count(calls.length - drawn.length)} of the history's ${count(calls.length)} operations are not drawn${others}.`;
     const shown = new Set(drawn.map((b) => b.invokeIndex));
     const prefixOut = cx.prefix.filter((iv) => !shown.has(iv.invokeIndex)).length;
@@ -250,7 +307,8 @@ function thin(history: readonly Op[], verdict: LinearVerdict, maxOps: number): T
   const isNemesis = (op: Op) => op.process === 'nemesis';
   const ops = history.filter((op) => keep.has(op.index) || (isNemesis(op) && op.index >= first && op.index <= last));
   const nemesisOut = history.filter(isNemesis).length - ops.filter(isNemesis).length;
-  if (nemesisOut) notice += ` ${count(nemesisOut)} nemesis event${nemesisOut === 1 ? '' : 's'} outside the window ${nemesisOut === 1 ? 'is' : 'are'} not drawn either.`;
+  if (nemesisOut)
+    notice += ` ${count(nemesisOut)} nemesis event${nemesisOut === 1 ? '' : 's'} outside the window ${nemesisOut === 1 ? 'is' : 'are'} not drawn either.`;
   return { ops, notice };
 }
 
@@ -286,7 +344,9 @@ function axis(xMin: number, xMax: number, px: (x: number) => number, height: num
   const out = ['<g class="axis">'];
   const step = niceStep((xMax - xMin) / 10);
   for (let x = Math.ceil(xMin / step) * step; x <= xMax; x += step) {
-    out.push(`<line x1="${px(x)}" y1="${AXIS_PX - 4}" x2="${px(x)}" y2="${height - 24}" stroke="#dde"/><text x="${px(x)}" y="${AXIS_PX - 8}" text-anchor="middle">${useTime ? fmtTime(x) : x}</text>`);
+    out.push(
+      `<line x1="${px(x)}" y1="${AXIS_PX - 4}" x2="${px(x)}" y2="${height - 24}" stroke="#dde"/><text x="${px(x)}" y="${AXIS_PX - 8}" text-anchor="middle">${useTime ? fmtTime(x) : x}</text>`,
+    );
   }
   out.push('</g>');
   return out.join('');

@@ -42,9 +42,12 @@ describe('checkSetFull', () => {
 
   it('measures lost latency from known to the last read that saw it', () => {
     const h = history()
-      .invoke(0, 'add', 1).ok(0, 'add', 1) // known at 1 ms
-      .invoke(1, 'read', null).ok(1, 'read', [1]) // invoked at 2 ms
-      .invoke(1, 'read', null).ok(1, 'read', []);
+      .invoke(0, 'add', 1)
+      .ok(0, 'add', 1) // known at 1 ms
+      .invoke(1, 'read', null)
+      .ok(1, 'read', [1]) // invoked at 2 ms
+      .invoke(1, 'read', null)
+      .ok(1, 'read', []);
     expect(checkSetFull(h.ops)).toMatchObject({ valid: false, lostLatenciesMs: { max: 1 } });
   });
 
@@ -56,9 +59,12 @@ describe('checkSetFull', () => {
 
   it('reports stale elements with their stable latency, and fails them only when linearizable', () => {
     const h = history()
-      .invoke(0, 'add', 1).ok(0, 'add', 1) // known at 1 ms
-      .invoke(1, 'read', null).ok(1, 'read', []) // invoked at 2 ms: missed it
-      .invoke(1, 'read', null).ok(1, 'read', [1]);
+      .invoke(0, 'add', 1)
+      .ok(0, 'add', 1) // known at 1 ms
+      .invoke(1, 'read', null)
+      .ok(1, 'read', []) // invoked at 2 ms: missed it
+      .invoke(1, 'read', null)
+      .ok(1, 'read', [1]);
     const v = checkSetFull(h.ops);
     expect(v).toMatchObject({ valid: true, stableCount: 1, staleCount: 1, stale: [1] });
     expect(v.worstStale).toEqual([{ element: 1, stableLatencyMs: 1, knownIndex: 1, lastAbsentIndex: 2 }]);
@@ -66,18 +72,12 @@ describe('checkSetFull', () => {
   });
 
   it('knows an info add from the first read that saw it', () => {
-    const h = history()
-      .invoke(0, 'add', 1).info(0, 'add', 1)
-      .invoke(1, 'read', null).ok(1, 'read', [1])
-      .invoke(1, 'read', null).ok(1, 'read', [1]);
+    const h = history().invoke(0, 'add', 1).info(0, 'add', 1).invoke(1, 'read', null).ok(1, 'read', [1]).invoke(1, 'read', null).ok(1, 'read', [1]);
     expect(checkSetFull(h.ops)).toMatchObject({ valid: true, stableCount: 1 });
   });
 
   it('does not call an info add that no read ever saw lost: it may never have happened', () => {
-    const h = history()
-      .invoke(0, 'add', 1).ok(0, 'add', 1)
-      .invoke(2, 'add', 2).info(2, 'add', 2)
-      .invoke(1, 'read', null).ok(1, 'read', [1]);
+    const h = history().invoke(0, 'add', 1).ok(0, 'add', 1).invoke(2, 'add', 2).info(2, 'add', 2).invoke(1, 'read', null).ok(1, 'read', [1]);
     expect(checkSetFull(h.ops)).toMatchObject({ valid: true, neverRead: [2], lostCount: 0 });
   });
 
@@ -95,10 +95,13 @@ describe('checkSetFull', () => {
 
   it('ignores nemesis ops, failed adds and failed reads', () => {
     const h = history()
-      .invoke(0, 'add', 1).ok(0, 'add', 1)
+      .invoke(0, 'add', 1)
+      .ok(0, 'add', 1)
       .info('nemesis', 'start-partition', null)
-      .invoke(1, 'read', null).fail(1, 'read', [])
-      .invoke(1, 'read', null).ok(1, 'read', [1]);
+      .invoke(1, 'read', null)
+      .fail(1, 'read', [])
+      .invoke(1, 'read', null)
+      .ok(1, 'read', [1]);
     expect(checkSetFull(h.ops)).toMatchObject({ valid: true, stableCount: 1, staleCount: 0 });
   });
 });

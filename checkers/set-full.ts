@@ -164,11 +164,17 @@ export function checkSetFull(history: readonly Op[], opts: SetFullOptions = {}):
     attemptCount: elements.size,
     stableCount: stable.length,
     lostCount: lost.length,
-    lost: sortElements(lost).slice(0, LIST_SHOWN).map((s) => s.element),
+    lost: sortElements(lost)
+      .slice(0, LIST_SHOWN)
+      .map((s) => s.element),
     neverReadCount: neverRead.length,
-    neverRead: sortElements(neverRead).slice(0, LIST_SHOWN).map((s) => s.element),
+    neverRead: sortElements(neverRead)
+      .slice(0, LIST_SHOWN)
+      .map((s) => s.element),
     staleCount: stale.length,
-    stale: sortElements(stale).slice(0, LIST_SHOWN).map((s) => s.element),
+    stale: sortElements(stale)
+      .slice(0, LIST_SHOWN)
+      .map((s) => s.element),
     worstStale: [...stale].sort((a, b) => b.stableLatencyMs - a.stableLatencyMs).slice(0, WORST_STALE_SHOWN),
     stableLatenciesMs: distribution(stable.map((s) => latencyMs(s.known!, s.lastAbsent))),
     lostLatenciesMs: distribution(lost.map((s) => latencyMs(s.known!, s.lastPresent))),

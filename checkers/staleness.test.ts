@@ -33,10 +33,15 @@ describe('checkStaleness', () => {
 
   it('measures k in versions and t in ms since the returned value was superseded', () => {
     const h = history()
-      .invoke(0, 'write', 1).ok(0, 'write', 1)
-      .invoke(0, 'write', 2).ok(0, 'write', 2) // 2 supersedes 1 at 3 ms
-      .invoke(0, 'write', 3).ok(0, 'write', 3)
-      .at(10).invoke(1, 'read', null).ok(1, 'read', 1); // starts at 10 ms
+      .invoke(0, 'write', 1)
+      .ok(0, 'write', 1)
+      .invoke(0, 'write', 2)
+      .ok(0, 'write', 2) // 2 supersedes 1 at 3 ms
+      .invoke(0, 'write', 3)
+      .ok(0, 'write', 3)
+      .at(10)
+      .invoke(1, 'read', null)
+      .ok(1, 'read', 1); // starts at 10 ms
     const v = checkStaleness(h.ops);
     expect(v.valid).toBe(true); // no bound: staleness is a measurement
     expect(v.staleReads).toBe(1);
@@ -45,25 +50,23 @@ describe('checkStaleness', () => {
 
   it('counts a value of a write concurrent with the read as fresh', () => {
     // The write of 2 is in flight while the read runs: it may have taken effect first.
-    const h = history()
-      .invoke(0, 'write', 1).ok(0, 'write', 1)
-      .invoke(0, 'write', 2).invoke(1, 'read', null).ok(1, 'read', 2).ok(0, 'write', 2);
+    const h = history().invoke(0, 'write', 1).ok(0, 'write', 1).invoke(0, 'write', 2).invoke(1, 'read', null).ok(1, 'read', 2).ok(0, 'write', 2);
     expect(checkStaleness(h.ops, { maxK: 0 })).toMatchObject({ valid: true, staleReads: 0 });
   });
 
   it('counts the value of an earlier info write as fresh: it may take effect at any later time', () => {
-    const h = history()
-      .invoke(0, 'write', 1).info(0, 'write', 1)
-      .invoke(1, 'write', 2).ok(1, 'write', 2)
-      .invoke(2, 'read', null).ok(2, 'read', 1);
+    const h = history().invoke(0, 'write', 1).info(0, 'write', 1).invoke(1, 'write', 2).ok(1, 'write', 2).invoke(2, 'read', null).ok(2, 'read', 1);
     expect(checkStaleness(h.ops, { maxK: 0 })).toMatchObject({ valid: true, staleReads: 0 });
   });
 
   it('counts the initial value as version -1', () => {
     const h = history()
-      .invoke(1, 'read', null).ok(1, 'read', 0) // fresh: nothing written yet
-      .invoke(0, 'write', 5).ok(0, 'write', 5)
-      .invoke(1, 'read', null).ok(1, 'read', 0);
+      .invoke(1, 'read', null)
+      .ok(1, 'read', 0) // fresh: nothing written yet
+      .invoke(0, 'write', 5)
+      .ok(0, 'write', 5)
+      .invoke(1, 'read', null)
+      .ok(1, 'read', 0);
     const v = checkStaleness(h.ops, { init: 0 });
     expect(v.reads).toBe(2);
     expect(v.worst).toEqual([{ index: 5, value: 0, k: 1, tMs: 1 }]);
@@ -72,10 +75,7 @@ describe('checkStaleness', () => {
   });
 
   it('treats a cas that succeeded as a write of its new value', () => {
-    const h = history()
-      .invoke(0, 'write', 1).ok(0, 'write', 1)
-      .invoke(0, 'cas', [1, 2]).ok(0, 'cas', [1, 2])
-      .invoke(1, 'read', null).ok(1, 'read', 1);
+    const h = history().invoke(0, 'write', 1).ok(0, 'write', 1).invoke(0, 'cas', [1, 2]).ok(0, 'cas', [1, 2]).invoke(1, 'read', null).ok(1, 'read', 1);
     expect(checkStaleness(h.ops).worst[0]).toMatchObject({ k: 1 });
   });
 
@@ -95,9 +95,13 @@ describe('checkStaleness', () => {
 
   it('fails reads beyond maxK or maxTMs, inclusive bounds', () => {
     const h = history()
-      .invoke(0, 'write', 1).ok(0, 'write', 1)
-      .invoke(0, 'write', 2).ok(0, 'write', 2) // supersedes 1 at 3 ms
-      .at(53).invoke(1, 'read', null).ok(1, 'read', 1); // 50 ms stale, k = 1
+      .invoke(0, 'write', 1)
+      .ok(0, 'write', 1)
+      .invoke(0, 'write', 2)
+      .ok(0, 'write', 2) // supersedes 1 at 3 ms
+      .at(53)
+      .invoke(1, 'read', null)
+      .ok(1, 'read', 1); // 50 ms stale, k = 1
     expect(checkStaleness(h.ops, { maxK: 1, maxTMs: 50 }).valid).toBe(true);
     expect(checkStaleness(h.ops, { maxK: 0 })).toMatchObject({ valid: false, counterexample: { reason: 'read exceeded maxK 0', k: 1 } });
     expect(checkStaleness(h.ops, { maxTMs: 49 })).toMatchObject({ valid: false, counterexample: { tMs: 50, latestWrite: { value: 2 } } });
@@ -105,11 +109,16 @@ describe('checkStaleness', () => {
 
   it('keeps keys apart', () => {
     const h = history()
-      .invoke(0, 'write', 1, 'a').ok(0, 'write', 1, 'a')
-      .invoke(0, 'write', 1, 'b').ok(0, 'write', 1, 'b')
-      .invoke(0, 'write', 2, 'b').ok(0, 'write', 2, 'b')
-      .invoke(1, 'read', null, 'a').ok(1, 'read', 1, 'a') // latest of a
-      .invoke(1, 'read', null, 'b').ok(1, 'read', 1, 'b'); // one behind on b
+      .invoke(0, 'write', 1, 'a')
+      .ok(0, 'write', 1, 'a')
+      .invoke(0, 'write', 1, 'b')
+      .ok(0, 'write', 1, 'b')
+      .invoke(0, 'write', 2, 'b')
+      .ok(0, 'write', 2, 'b')
+      .invoke(1, 'read', null, 'a')
+      .ok(1, 'read', 1, 'a') // latest of a
+      .invoke(1, 'read', null, 'b')
+      .ok(1, 'read', 1, 'b'); // one behind on b
     const v = checkStaleness(h.ops);
     expect(v.staleReads).toBe(1);
     expect(v.worst[0]).toMatchObject({ key: 'b', k: 1 });
@@ -117,18 +126,27 @@ describe('checkStaleness', () => {
 
   it('ignores nemesis ops and failed or unknown reads', () => {
     const h = history()
-      .invoke(0, 'write', 1).ok(0, 'write', 1)
+      .invoke(0, 'write', 1)
+      .ok(0, 'write', 1)
       .info('nemesis', 'start-partition', 'x')
-      .invoke(1, 'read', null).info(1, 'read', null)
-      .invoke(2, 'read', null).fail(2, 'read', 7);
+      .invoke(1, 'read', null)
+      .info(1, 'read', null)
+      .invoke(2, 'read', null)
+      .fail(2, 'read', 7);
     expect(checkStaleness(h.ops)).toMatchObject({ valid: true, reads: 0, k: null });
   });
 
   it('draws the t-visibility curve: P(latest or newer | started ≥ t ms after the write completed)', () => {
     const h = history()
-      .at(0).invoke(0, 'write', 1).ok(0, 'write', 1) // completes at 1 ms
-      .at(11).invoke(1, 'read', null).ok(1, 'read', null) // 10 ms after: missed it
-      .at(101).invoke(2, 'read', null).ok(2, 'read', 1); // 100 ms after: saw it
+      .at(0)
+      .invoke(0, 'write', 1)
+      .ok(0, 'write', 1) // completes at 1 ms
+      .at(11)
+      .invoke(1, 'read', null)
+      .ok(1, 'read', null) // 10 ms after: missed it
+      .at(101)
+      .invoke(2, 'read', null)
+      .ok(2, 'read', 1); // 100 ms after: saw it
     const curve = new Map(checkStaleness(h.ops).visibility.map((p) => [p.tMs, p]));
     expect(curve.get(0)).toEqual({ tMs: 0, reads: 2, probability: 0.5 });
     expect(curve.get(10)).toEqual({ tMs: 10, reads: 2, probability: 0.5 });

@@ -8,7 +8,12 @@ import { repoRoot } from '../runtime/local/tools.ts';
 import { isPortFree } from '../runtime/local/free-port.ts';
 
 const bin = join(repoRoot, 'bin', 'patternbench');
-const readLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const readLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 function runCli(args: string[]) {
   const child = spawn(bin, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -91,7 +96,10 @@ describe('patternbench run (real Redis, PostgreSQL, Toxiproxy, k6)', () => {
   it('fails a case whose fault names an unknown link before any load, cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-badlink-'));
     const suite = join(dir, 'suite.yaml');
-    writeFileSync(suite, 'name: badlink\nworkload: { rate: 10, duration: 3s }\ncases: [{ target: cache-aside }]\nfaults: [{ fault: down, on: target-to-redys, at: 1s, for: 1s }]\n');
+    writeFileSync(
+      suite,
+      'name: badlink\nworkload: { rate: 10, duration: 3s }\ncases: [{ target: cache-aside }]\nfaults: [{ fault: down, on: target-to-redys, at: 1s, for: 1s }]\n',
+    );
     const out = join(dir, 'run');
     const { code, output } = await runCli(['run', suite, '--out', out]).exited;
     expect(code, output).toBe(1);
@@ -110,7 +118,10 @@ describe('patternbench run (real Redis, PostgreSQL, Toxiproxy, k6)', () => {
       const historyPath = join(caseDir, 'history.jsonl');
       // Wait until the fault is on and clients are recording: the worst moment to be interrupted.
       await waitFor(() => existsSync(historyPath) && readFileSync(historyPath, 'utf8').includes('start-latency'), 90_000);
-      const env = JSON.parse(readFileSync(join(caseDir, 'environment.json'), 'utf8')) as { components: { port: number }[]; links: { listen: { port: number } }[] };
+      const env = JSON.parse(readFileSync(join(caseDir, 'environment.json'), 'utf8')) as {
+        components: { port: number }[];
+        links: { listen: { port: number } }[];
+      };
       child.kill(signal);
       const { code } = await exited;
       expect(code).toBe(signal === 'SIGINT' ? 130 : 143);

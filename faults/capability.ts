@@ -3,7 +3,8 @@ import { FaultInputError } from './fault-input-error.ts';
 
 /** `component` as Killable; throws `FaultInputError` naming the fault and the component when it cannot be killed and restarted. */
 export function requireKillable(kind: string, component: Component): Component & Killable {
-  if (!isKillable(component)) throw new FaultInputError(`${kind} fault: component "${component.name}" cannot be killed and restarted (it has no kill()/restart())`);
+  if (!isKillable(component))
+    throw new FaultInputError(`${kind} fault: component "${component.name}" cannot be killed and restarted (it has no kill()/restart())`);
   return component;
 }
 

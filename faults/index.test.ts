@@ -23,16 +23,26 @@ describe('createFault', () => {
   });
 
   it('names the bad field and what it expected', () => {
-    expect(() => createFault('latency', 'target-to-redis', { latency: 'fast' }, ctx)).toThrow('latency fault: latency: expected a whole number of milliseconds ≥ 0, got "fast"');
+    expect(() => createFault('latency', 'target-to-redis', { latency: 'fast' }, ctx)).toThrow(
+      'latency fault: latency: expected a whole number of milliseconds ≥ 0, got "fast"',
+    );
     expect(() => createFault('latency', 'target-to-redis', {}, ctx)).toThrow('latency: expected a whole number of milliseconds ≥ 0, got nothing');
     expect(() => createFault('timeout', 'target-to-redis', { timeout: -5 }, ctx)).toThrow('timeout: expected a whole number of milliseconds ≥ 0, got -5');
-    expect(() => createFault('latency', 'target-to-redis', { latency: 1, toxicity: 2 }, ctx)).toThrow('toxicity: expected a fraction of connections from 0 to 1, got 2');
-    expect(() => createFault('latency', 'target-to-redis', { latency: 1, stream: 'sideways' }, ctx)).toThrow('stream: expected "upstream", "downstream" or "both", got "sideways"');
-    expect(() => createFault('slicer', 'target-to-redis', { average_size: 10, size_variation: 10 }, ctx)).toThrow('size_variation: expected fewer bytes than average_size, got 10');
+    expect(() => createFault('latency', 'target-to-redis', { latency: 1, toxicity: 2 }, ctx)).toThrow(
+      'toxicity: expected a fraction of connections from 0 to 1, got 2',
+    );
+    expect(() => createFault('latency', 'target-to-redis', { latency: 1, stream: 'sideways' }, ctx)).toThrow(
+      'stream: expected "upstream", "downstream" or "both", got "sideways"',
+    );
+    expect(() => createFault('slicer', 'target-to-redis', { average_size: 10, size_variation: 10 }, ctx)).toThrow(
+      'size_variation: expected fewer bytes than average_size, got 10',
+    );
   });
 
   it('rejects unknown attributes, listing the known ones', () => {
-    expect(() => createFault('latency', 'target-to-redis', { latency: 1, latncy: 2 }, ctx)).toThrow('unknown attribute "latncy"; known: latency, jitter, stream, toxicity');
+    expect(() => createFault('latency', 'target-to-redis', { latency: 1, latncy: 2 }, ctx)).toThrow(
+      'unknown attribute "latncy"; known: latency, jitter, stream, toxicity',
+    );
     expect(() => createFault('down', 'target-to-redis', { latency: 1 }, ctx)).toThrow('unknown attribute "latency"; known: (none)');
   });
 
@@ -54,9 +64,11 @@ describe('createFault', () => {
   });
 });
 
-describe('the catalogue', () => {
+describe('the catalogue entries', () => {
   it('marks Toxiproxy faults as network faults and signal faults as process faults', () => {
-    const network = Object.entries(faults).filter(([, f]) => f.network).map(([k]) => k);
+    const network = Object.entries(faults)
+      .filter(([, f]) => f.network)
+      .map(([k]) => k);
     expect(network.sort()).toEqual(['bandwidth', 'down', 'latency', 'limit_data', 'reset_peer', 'slicer', 'slow_close', 'timeout']);
     expect(Object.values(faults).every((f) => f.describe.length > 0)).toBe(true);
   });

@@ -36,6 +36,7 @@ export const faults = {
   pause,
   restart,
   // `any`: each entry's attributes differ; `createFault` pairs them with their own schema's output.
+  // biome-ignore lint/suspicious/noExplicitAny: see the line above
 } as const satisfies Record<string, FaultSpec<any>>;
 
 /** A fault's wire name. */

@@ -12,6 +12,11 @@ export const kill: FaultSpec<ReturnType<typeof schema.parse>> = {
   schema,
   create: (on, _a, ctx) => {
     const component = requireKillable('kill', ctx.components.get(on)!);
-    return new ProcessToggleFault('kill', component, () => component.kill(), () => component.restart());
+    return new ProcessToggleFault(
+      'kill',
+      component,
+      () => component.kill(),
+      () => component.restart(),
+    );
   },
 };

@@ -60,7 +60,7 @@ function exchange(payload: Buffer | string, opts: { expectBytes: number; timeout
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let start = 0;
-    let socket: Socket | undefined = undefined;
+    let socket: Socket | undefined;
     const finish = (ended: Exchange['ended'], errorCode?: string) => {
       clearTimeout(timer);
       socket?.destroy();
@@ -98,7 +98,11 @@ beforeAll(async () => {
   });
   await toxiproxy.start();
   echo = await startEcho();
-  const proxy = await new Toxiproxy(toxiproxyUrl).createProxy({ name: link, listen: '127.0.0.1:0', upstream: `127.0.0.1:${(echo.address() as AddressInfo).port}` });
+  const proxy = await new Toxiproxy(toxiproxyUrl).createProxy({
+    name: link,
+    listen: '127.0.0.1:0',
+    upstream: `127.0.0.1:${(echo.address() as AddressInfo).port}`,
+  });
   proxyPort = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
 });
 
@@ -217,7 +221,12 @@ describe('network faults on a real Toxiproxy', () => {
 });
 
 describe('the nemesis on a real Toxiproxy', () => {
-  const readOps = (path: string): Op[] => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Op);
+  const readOps = (path: string): Op[] =>
+    readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Op);
 
   it('records each start and stop, and stopAll leaves every proxy enabled without toxics', async () => {
     const path = join(dir, 'nemesis-history.jsonl');
@@ -273,7 +282,10 @@ describe('the nemesis on a real Toxiproxy', () => {
   it('stopAll reverts every fault it can before reporting the ones it could not', async () => {
     const api = new Toxiproxy(toxiproxyUrl);
     const doomed = await api.createProxy({ name: 'doomed', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(echo.address() as AddressInfo).port}` });
-    const links = new Map([[link, {}], ['doomed', {}]]);
+    const links = new Map([
+      [link, {}],
+      ['doomed', {}],
+    ]);
     const ops: unknown[] = [];
     const nemesis = new Nemesis({ history: { append: (op) => ops.push(op.f) }, clock: () => 0, ctx: { ...ctx(), links } });
     const first = createFault('latency', link, { latency: 10 }, nemesis.ctx);
@@ -281,7 +293,10 @@ describe('the nemesis on a real Toxiproxy', () => {
     await nemesis.start(createFault('down', 'doomed', {}, nemesis.ctx));
     await nemesis.start(createFault('bandwidth', link, { rate: 100 }, nemesis.ctx));
     await doomed.remove();
-    const failure = await nemesis.stopAll().then(() => undefined, (err: unknown) => err);
+    const failure = await nemesis.stopAll().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(AggregateError);
     expect((failure as AggregateError).errors).toHaveLength(1);
     expect((failure as Error).message).toMatch(/^could not revert 1 fault\(s\): down on doomed: /);
@@ -292,7 +307,17 @@ describe('the nemesis on a real Toxiproxy', () => {
 
   it('runSchedule ends early when a fault cannot start, reverting what it had started', async () => {
     const ops: string[] = [];
-    const nemesis = new Nemesis({ history: { append: (op) => ops.push(op.f) }, clock: () => 0, ctx: { ...ctx(), links: new Map([[link, {}], ['ghost', {}]]) } });
+    const nemesis = new Nemesis({
+      history: { append: (op) => ops.push(op.f) },
+      clock: () => 0,
+      ctx: {
+        ...ctx(),
+        links: new Map([
+          [link, {}],
+          ['ghost', {}],
+        ]),
+      },
+    });
     const plan = planTimeline([
       { fault: 'latency', on: link, at: 0, for: '1m', latency: 10 },
       { fault: 'latency', on: 'ghost', at: '100ms', for: '1s', latency: 10 },

@@ -16,6 +16,11 @@ export const pause: FaultSpec<ReturnType<typeof schema.parse>> = {
   schema,
   create: (on, _a, ctx) => {
     const component = requirePausable('pause', ctx.components.get(on)!);
-    return new ProcessToggleFault('pause', component, () => component.pause(), () => component.resume());
+    return new ProcessToggleFault(
+      'pause',
+      component,
+      () => component.pause(),
+      () => component.resume(),
+    );
   },
 };

@@ -100,6 +100,11 @@ describe('process faults on a real redis-server', () => {
     await nemesis.start(createFault('kill', 'redis', {}, nemesis.ctx));
     await nemesis.stopAll();
     expect(await ping()).toBe('PONG');
-    expect(ops.map((o) => `${o.f} ${JSON.stringify(o.value)}`)).toEqual(['start-pause {"on":"redis"}', 'start-kill {"on":"redis"}', 'stop-kill {"on":"redis"}', 'stop-pause {"on":"redis"}']);
+    expect(ops.map((o) => `${o.f} ${JSON.stringify(o.value)}`)).toEqual([
+      'start-pause {"on":"redis"}',
+      'start-kill {"on":"redis"}',
+      'stop-kill {"on":"redis"}',
+      'stop-pause {"on":"redis"}',
+    ]);
   });
 });

@@ -29,10 +29,15 @@ describe('planTimeline', () => {
   });
 
   it('names the bad entry and field', () => {
-    expect(() => planTimeline([{ fault: 'down', on: 'l', at: '1s', for: '1s' }, { fault: 'latency', on: 'l', at: 'soon', for: '1s', latency: 1 }])).toThrow(
-      'faults[1] (latency on l): at: expected a duration',
+    expect(() =>
+      planTimeline([
+        { fault: 'down', on: 'l', at: '1s', for: '1s' },
+        { fault: 'latency', on: 'l', at: 'soon', for: '1s', latency: 1 },
+      ]),
+    ).toThrow('faults[1] (latency on l): at: expected a duration');
+    expect(() => planTimeline([{ fault: 'latency', on: 'l', at: '1s', for: '1s', latency: 'fast' }])).toThrow(
+      'faults[0] (latency on l): latency fault: latency: expected',
     );
-    expect(() => planTimeline([{ fault: 'latency', on: 'l', at: '1s', for: '1s', latency: 'fast' }])).toThrow('faults[0] (latency on l): latency fault: latency: expected');
     expect(() => planTimeline([{ fault: 'nap', on: 'l', at: '1s', for: '1s' }])).toThrow(/unknown fault "nap"/);
   });
 });
@@ -74,7 +79,9 @@ describe('planRandomNemesis', () => {
     expect(() => planRandomNemesis({ ...random, maxGap: 'later' })).toThrow('maxGap: expected a duration');
     expect(() => planRandomNemesis({ ...random, faults: [] })).toThrow('faults: expected at least one fault');
     expect(() => planRandomNemesis({ ...random, faults: [{ fault: 'kill', on: [] }] })).toThrow('faults[0] (kill): on: expected at least one');
-    expect(() => planRandomNemesis({ ...random, faults: [{ fault: 'latency', on: ['l'], latency: -1 }] })).toThrow('faults[0] (latency): latency fault: latency: expected');
+    expect(() => planRandomNemesis({ ...random, faults: [{ fault: 'latency', on: ['l'], latency: -1 }] })).toThrow(
+      'faults[0] (latency): latency fault: latency: expected',
+    );
     expect(() => planRandomNemesis({ ...random, minFor: 1, maxFor: 1, minGap: 0, maxGap: 0, durationMs: 3_600_000 })).toThrow(/more than 10000 faults/);
   });
 });
@@ -82,8 +89,15 @@ describe('planRandomNemesis', () => {
 describe('runSchedule', () => {
   it('builds every fault before starting any, so a bad link fails at once', async () => {
     const history: OpInput[] = [];
-    const nemesis = new Nemesis({ history: { append: (op) => history.push(op) }, clock: () => 0, ctx: { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map(), links: new Map([['a', {}]]) } });
-    const plan = planTimeline([{ fault: 'down', on: 'a', at: '1m', for: '1s' }, { fault: 'down', on: 'b', at: 0, for: '1s' }]);
+    const nemesis = new Nemesis({
+      history: { append: (op) => history.push(op) },
+      clock: () => 0,
+      ctx: { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map(), links: new Map([['a', {}]]) },
+    });
+    const plan = planTimeline([
+      { fault: 'down', on: 'a', at: '1m', for: '1s' },
+      { fault: 'down', on: 'b', at: 0, for: '1s' },
+    ]);
     await expect(runSchedule(plan, nemesis, { signal: new AbortController().signal })).rejects.toThrow('down fault: unknown link "b"; known links: a');
     expect(history).toEqual([]);
   });

@@ -20,25 +20,38 @@ describe('parseEdn', () => {
   it('reads the single-vector form, numbering ops by position and holding time at 0', () => {
     const ops = readHistory(fixture('vector.edn'));
     expect(ops.map((o) => [o.index, o.time, o.process, o.type, o.f, o.value])).toEqual([
-      [0, 0, 0, 'invoke', 'write', 3], [1, 0, 1, 'invoke', 'read', null], [2, 0, 0, 'ok', 'write', 3], [3, 0, 1, 'ok', 'read', 3],
+      [0, 0, 0, 'invoke', 'write', 3],
+      [1, 0, 1, 'invoke', 'read', null],
+      [2, 0, 0, 'ok', 'write', 3],
+      [3, 0, 1, 'ok', 'read', 3],
     ]);
   });
 
   it('reports the line where the offending op map starts in the vector form', () => {
-    expect(() => readHistory(fixture('vector-no-invoke.edn'))).toThrow(`${fixture('vector-no-invoke.edn')}:3: completion "ok" for process 1 has no open invoke`);
+    expect(() => readHistory(fixture('vector-no-invoke.edn'))).toThrow(
+      `${fixture('vector-no-invoke.edn')}:3: completion "ok" for process 1 has no open invoke`,
+    );
   });
 
   it.each([
     ['unclosed.edn', 2, 'malformed EDN: map opened here is never closed'],
     ['dangling-key.edn', 2, 'malformed EDN: map has a key without a value'],
   ])('%s stops at line %i', (name, line, detail) => {
-    const err = (() => { try { readHistory(fixture(name)); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        readHistory(fixture(name));
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(HistoryError);
     expect(err).toMatchObject({ line, detail });
   });
 
   it('rejects mismatched delimiters, stray closers and non-map ops with their line', () => {
-    expect(() => parseEdn('[{:process 0 :type :invoke :f :read}\n {:a 1]]', 'h.edn')).toThrow(/^h\.edn:2: malformed EDN: "\]" closes the map opened at line 2; expected "}"$/);
+    expect(() => parseEdn('[{:process 0 :type :invoke :f :read}\n {:a 1]]', 'h.edn')).toThrow(
+      /^h\.edn:2: malformed EDN: "\]" closes the map opened at line 2; expected "}"$/,
+    );
     expect(() => parseEdn('{:process 0 :type :invoke :f :read}\n}', 'h.edn')).toThrow(/^h\.edn:2: malformed EDN: unexpected "}"/);
     expect(() => parseEdn('[{:process 0 :type :invoke :f :read}\n 42]', 'h.edn')).toThrow(/^h\.edn:2: expected an op map/);
     expect(() => parseEdn('{:process 0 :type :invoke :f :read :value "a}', 'h.edn')).toThrow(/^h\.edn:1: malformed EDN: string opened here is never closed$/);
@@ -66,9 +79,10 @@ describe('writeEdn', () => {
   });
 
   it('round-trips names EDN cannot spell as keywords and nested values', () => {
-    const ops = parseEdn(writeEdn([
-      { index: 0, time: 5, process: 0, type: 'invoke', f: 'write all', key: 'k', value: { 'a b': [1, null, 'x'], c: true }, '2nd': 1.5 },
-    ]), 'rt.edn');
+    const ops = parseEdn(
+      writeEdn([{ index: 0, time: 5, process: 0, type: 'invoke', f: 'write all', key: 'k', value: { 'a b': [1, null, 'x'], c: true }, '2nd': 1.5 }]),
+      'rt.edn',
+    );
     expect(ops[0]).toEqual({ index: 0, time: 5, process: 0, type: 'invoke', f: 'write all', key: 'k', value: { 'a b': [1, null, 'x'], c: true }, '2nd': 1.5 });
   });
 });

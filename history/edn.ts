@@ -33,11 +33,21 @@ export function parseEdn(text: string, file: string): Op[] {
     items = top[0].children;
   }
   const raws: RawOp[] = items.map((form) => {
-    if (form.open !== '{') throw new HistoryError(file, form.line, `expected an op map {:process … :type … :f …}, got ${text.slice(form.start, Math.min(form.end, form.start + 40))}`);
+    if (form.open !== '{')
+      throw new HistoryError(
+        file,
+        form.line,
+        `expected an op map {:process … :type … :f …}, got ${text.slice(form.start, Math.min(form.end, form.start + 40))}`,
+      );
     let fields: unknown;
     try {
       fields = parseEDNString(text.slice(form.start, form.end), {
-        mapAs: 'object', keywordAs: 'string', symbolAs: 'string', charAs: 'string', listAs: 'array', setAs: 'array',
+        mapAs: 'object',
+        keywordAs: 'string',
+        symbolAs: 'string',
+        charAs: 'string',
+        listAs: 'array',
+        setAs: 'array',
       });
     } catch (err) {
       throw new HistoryError(file, form.line, `malformed EDN (${(err as Error).message})`);
@@ -50,7 +60,8 @@ export function parseEdn(text: string, file: string): Op[] {
 /** edn-data yields bigints for `12N` and very large integers; histories hold JSON numbers. */
 function plain(v: unknown, file: string, line: number): unknown {
   if (typeof v === 'bigint') {
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new HistoryError(file, line, `integer ${v} is beyond what a history number can hold exactly`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
+      throw new HistoryError(file, line, `integer ${v} is beyond what a history number can hold exactly`);
     return Number(v);
   }
   if (Array.isArray(v)) return v.map((x) => plain(x, file, line));
@@ -65,7 +76,10 @@ class Scanner {
   private pos = 0;
   private line = 1;
 
-  constructor(private readonly text: string, private readonly file: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
 
   forms(): Form[] {
     const out: Form[] = [];
@@ -145,7 +159,8 @@ class Scanner {
       return { start, end: this.pos, line, open: '', children: [] };
     }
     // edn-data misreads char literals of delimiters (`\]`, `\(`): refuse them rather than decode a wrong value.
-    if (c === '\\' && ' \t\r\n,;"{}[]()'.includes(t[start + 1] ?? ' ')) throw this.error(line, `char literal "${t.slice(start, start + 2)}" is not supported; write it as a string`);
+    if (c === '\\' && ' \t\r\n,;"{}[]()'.includes(t[start + 1] ?? ' '))
+      throw this.error(line, `char literal "${t.slice(start, start + 2)}" is not supported; write it as a string`);
     this.token();
     return { start, end: this.pos, line, open: '', children: [] };
   }
@@ -172,13 +187,15 @@ const KEYWORD = /^[A-Za-z*!_?<>=][A-Za-z0-9*+!_?<>=.\-/]*$|^[-+.]([A-Za-z*!_?<>=
  * Pure. `parseEdn(writeEdn(ops))` gives back `ops`.
  */
 export function writeEdn(ops: readonly Op[]): string {
-  return ops.map((op) => {
-    const entries = Object.entries(op).map(([k, v]) => {
-      const asKeyword = k === 'type' || k === 'f' || (k === 'process' && v === 'nemesis');
-      return `${key(k)} ${asKeyword ? keywordOrString(v as string) : value(v)}`;
-    });
-    return `{${entries.join(', ')}}\n`;
-  }).join('');
+  return ops
+    .map((op) => {
+      const entries = Object.entries(op).map(([k, v]) => {
+        const asKeyword = k === 'type' || k === 'f' || (k === 'process' && v === 'nemesis');
+        return `${key(k)} ${asKeyword ? keywordOrString(v as string) : value(v)}`;
+      });
+      return `{${entries.join(', ')}}\n`;
+    })
+    .join('');
 }
 
 function key(k: string): string {
@@ -194,6 +211,9 @@ function value(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(value).join(' ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${key(k)} ${value(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${key(k)} ${value(x)}`)
+      .join(', ')}}`;
   throw new TypeError(`cannot write ${typeof v} as EDN`);
 }

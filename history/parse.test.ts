@@ -27,8 +27,15 @@ describe('parseJsonl', () => {
   });
 
   it('numbers ops without an index by position, keeps time monotonic and reads a missing value as null', () => {
-    const ops = parseJsonl('{"process":0,"type":"invoke","f":"read"}\n{"process":0,"type":"ok","f":"read","value":1,"time":50}\n{"process":1,"type":"invoke","f":"read"}\n', 'h.jsonl');
-    expect(ops.map((o) => [o.index, o.time, o.value])).toEqual([[0, 0, null], [1, 50, 1], [2, 50, null]]);
+    const ops = parseJsonl(
+      '{"process":0,"type":"invoke","f":"read"}\n{"process":0,"type":"ok","f":"read","value":1,"time":50}\n{"process":1,"type":"invoke","f":"read"}\n',
+      'h.jsonl',
+    );
+    expect(ops.map((o) => [o.index, o.time, o.value])).toEqual([
+      [0, 0, null],
+      [1, 50, 1],
+      [2, 50, null],
+    ]);
   });
 
   it.each([
@@ -55,8 +62,9 @@ describe('parseJsonl', () => {
 
   it('rejects a non-object line and a non-increasing index', () => {
     expect(() => parseJsonl('[1,2]\n', 'h.jsonl')).toThrow(/^h\.jsonl:1: expected an op object/);
-    expect(() => parseJsonl('{"index":3,"process":"nemesis","type":"info","f":"x"}\n{"index":3,"process":"nemesis","type":"info","f":"y"}\n', 'h.jsonl'))
-      .toThrow(/^h\.jsonl:2: "index" must be an integer greater than the previous op's \(3\), got 3$/);
+    expect(() =>
+      parseJsonl('{"index":3,"process":"nemesis","type":"info","f":"x"}\n{"index":3,"process":"nemesis","type":"info","f":"y"}\n', 'h.jsonl'),
+    ).toThrow(/^h\.jsonl:2: "index" must be an integer greater than the previous op's \(3\), got 3$/);
   });
 
   it('refuses a file of unknown format', () => {

@@ -97,7 +97,8 @@ export function validateOps(raws: readonly RawOp[], file: string): Op[] {
       if (type === 'invoke') {
         if (pending) fail(`process ${p} invokes "${f}" while its invoke at line ${pending.line} is still open`);
         const crashLine = crashed.get(p);
-        if (crashLine !== undefined) fail(`process ${p} invokes "${f}" after its op ended "info" at line ${crashLine}; a process that ended info never invokes again`);
+        if (crashLine !== undefined)
+          fail(`process ${p} invokes "${f}" after its op ended "info" at line ${crashLine}; a process that ended info never invokes again`);
         open.set(p, { line, f: f as string });
       } else {
         if (!pending) fail(`completion "${type}" for process ${p} has no open invoke`);

@@ -15,7 +15,10 @@ describe('HistoryWriter', () => {
     w.append({ time: 4_000_000, process: 1, type: 'invoke', f: 'read', value: null });
     w.append({ time: 6_000_000, process: 1, type: 'ok', f: 'read', value: 1 });
     w.close();
-    const ops = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ops = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(ops.map((o) => [o.index, o.time, o.clockTime])).toEqual([
       [0, 5_000_000, undefined],
       [1, 5_000_000, 4_000_000],

@@ -32,7 +32,7 @@ export class HistoryWriter {
     const raised = op.time < this.lastTimeNs;
     this.lastTimeNs = Math.max(this.lastTimeNs, op.time);
     const numbered = { ...op, index: this.next++, time: this.lastTimeNs, ...(raised ? { clockTime: op.time } : {}) } as Op;
-    writeSync(this.fd, JSON.stringify(numbered) + '\n');
+    writeSync(this.fd, `${JSON.stringify(numbered)}\n`);
     this.counts[numbered.type]++;
     if (numbered.process === 'nemesis') this.counts.nemesis++;
     return numbered;

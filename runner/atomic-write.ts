@@ -12,5 +12,5 @@ export function writeFileAtomic(path: string, content: string): void {
 
 /** `writeFileAtomic` of pretty JSON with a trailing newline. */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

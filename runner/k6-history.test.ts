@@ -18,7 +18,10 @@ describe('k6 console → history', () => {
     appendFileSync(consolePath, 'ad","key":"k1","value":"v","wallMs":1005,"cache":"hit"}\nnot json\n{"hello":1}\n');
     tail.stop();
     history.close();
-    const ops = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const ops = readFileSync(join(dir, 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(ops).toEqual([
       { process: 1, type: 'invoke', f: 'read', key: 'k1', value: null, time: 2_000_000, index: 0 },
       { process: 1, type: 'ok', f: 'read', key: 'k1', value: 'v', cache: 'hit', time: 5_000_000, index: 1 },

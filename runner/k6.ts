@@ -43,10 +43,19 @@ export async function runK6(opts: K6Options): Promise<K6Result> {
   const child = spawn(
     toolPath('k6'),
     [
-      'run', '--quiet', '--no-color', '--address', '',
-      '--console-output', join(opts.dir, 'k6-console.log'), '--log-format', 'raw',
-      '--summary-export', summaryPath,
-      '--summary-trend-stats', 'avg,min,med,p(90),p(95),p(99),max',
+      'run',
+      '--quiet',
+      '--no-color',
+      '--address',
+      '',
+      '--console-output',
+      join(opts.dir, 'k6-console.log'),
+      '--log-format',
+      'raw',
+      '--summary-export',
+      summaryPath,
+      '--summary-trend-stats',
+      'avg,min,med,p(90),p(95),p(99),max',
       opts.script,
     ],
     {

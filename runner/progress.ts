@@ -11,12 +11,12 @@ export class Progress {
 
   line(text: string): void {
     if (this.tty) this.out.write('\r\x1b[K');
-    this.out.write(text + '\n');
+    this.out.write(`${text}\n`);
   }
 
   /** Redraws the live line in place on a TTY; does nothing elsewhere (logs stay clean in CI). */
   status(text: string): void {
-    if (this.tty) this.out.write('\r\x1b[K' + text);
+    if (this.tty) this.out.write(`\r\x1b[K${text}`);
   }
 
   /** Clears the live line. */

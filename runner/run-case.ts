@@ -61,8 +61,14 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
   const dir = join(ctx.runDir, name);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const result: CaseResult = {
-    name, target: target.name, family: target.family, status: 'running', startedAt: new Date().toISOString(), dir: name,
-    history: { ops: 0, ok: 0, fail: 0, info: 0, nemesis: 0, skippedLines: 0 }, links: [],
+    name,
+    target: target.name,
+    family: target.family,
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    dir: name,
+    history: { ops: 0, ok: 0, fail: 0, info: 0, nemesis: 0, skippedLines: 0 },
+    links: [],
   };
   ctx.onUpdate(result);
   const history = new HistoryWriter(join(dir, 'history.jsonl'));
@@ -108,7 +114,13 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     // The handler is attached at once: a fault that fails mid-run is this case's error, never an unhandled rejection.
     const schedule = runSchedule(ctx.plan, nemesis, { signal: abort.signal }).catch((err: Error) => addError(result, `fault schedule: ${err.message}`));
     const w = ctx.workload;
-    const status = setInterval(() => ctx.onStatus?.(`${(clockNs() / 1e9).toFixed(0)}s/${parseDuration(w.duration) / 1000}s  ops ${history.count}  faults ${nemesis?.active.length ?? 0} active`), 1000);
+    const status = setInterval(
+      () =>
+        ctx.onStatus?.(
+          `${(clockNs() / 1e9).toFixed(0)}s/${parseDuration(w.duration) / 1000}s  ops ${history.count}  faults ${nemesis?.active.length ?? 0} active`,
+        ),
+      1000,
+    );
     let k6: K6Result;
     try {
       k6 = await runK6({
@@ -116,8 +128,14 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
         dir,
         signal: abort.signal,
         env: {
-          TARGET_URL: service.url, RATE: String(w.rate), DURATION: `${parseDuration(w.duration)}ms`, KEYS: String(w.keys),
-          READ_RATIO: String(w.readRatio), TIMEOUT: `${parseDuration(w.timeout)}ms`, PRE_VUS: String(w.preVUs), MAX_VUS: String(w.maxVUs),
+          TARGET_URL: service.url,
+          RATE: String(w.rate),
+          DURATION: `${parseDuration(w.duration)}ms`,
+          KEYS: String(w.keys),
+          READ_RATIO: String(w.readRatio),
+          TIMEOUT: `${parseDuration(w.timeout)}ms`,
+          PRE_VUS: String(w.preVUs),
+          MAX_VUS: String(w.maxVUs),
         },
       });
     } finally {
@@ -128,7 +146,8 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     const { summaryPath: _s, dashboardPath: _d, ...k6Figures } = k6;
     result.k6 = k6Figures;
     // 99: k6's "thresholds crossed", a verdict on the target, not a failed run.
-    if (k6.exitCode !== 0 && k6.exitCode !== 99 && result.status !== 'interrupted') addError(result, `k6 exited with code ${k6.exitCode}; see ${name}/logs/k6.log`);
+    if (k6.exitCode !== 0 && k6.exitCode !== 99 && result.status !== 'interrupted')
+      addError(result, `k6 exited with code ${k6.exitCode}; see ${name}/logs/k6.log`);
     if (result.status === 'running') result.status = 'completed';
   } catch (err) {
     if (result.status === 'running') result.status = 'error';

@@ -45,13 +45,24 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
   const progress = opts.progress ?? new Progress();
   const cases = suite.cases.map((c) => ({ ...c, name: c.name ?? c.target, resolved: resolveTarget(c.target, opts.suiteFile) }));
   const runMs = parseDuration(suite.workload.duration);
-  const plan = [...planOrThrow(opts.suiteFile, 'faults', () => planTimeline(suite.faults)), ...(suite.nemesis ? planOrThrow(opts.suiteFile, 'nemesis', () => planRandomNemesis({ ...suite.nemesis!, durationMs: runMs })) : [])];
+  const plan = [
+    ...planOrThrow(opts.suiteFile, 'faults', () => planTimeline(suite.faults)),
+    ...(suite.nemesis ? planOrThrow(opts.suiteFile, 'nemesis', () => planRandomNemesis({ ...suite.nemesis!, durationMs: runMs })) : []),
+  ];
   const runDir = resolve(opts.outDir ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${suite.name}`));
   if (existsSync(join(runDir, 'results.json'))) throw new Error(`${runDir} already holds a run; choose another --out`);
   mkdirSync(runDir, { recursive: true });
   writeJsonAtomic(join(runDir, 'suite.json'), suite);
 
-  const results: RunResults = { suite: suite.name, status: 'running', startedAt: new Date().toISOString(), runtime: suite.runtime, workload: suite.workload, plan, cases: [] };
+  const results: RunResults = {
+    suite: suite.name,
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    runtime: suite.runtime,
+    workload: suite.workload,
+    plan,
+    cases: [],
+  };
   const save = () => writeJsonAtomic(join(runDir, 'results.json'), results);
   save();
   // Registered first, so on SIGINT it runs last, after the running case saved itself.
@@ -66,7 +77,11 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
     const label = `case ${i + 1}/${cases.length} ${c.name}`;
     progress.line(`${label}: starting (${c.resolved.family}, ${suite.workload.rate}/s for ${suite.workload.duration}, ${plan.length} planned fault(s))`);
     const result = await runCase(c.name, c.resolved, {
-      runDir, workload: suite.workload, plan, checks: suite.checkers, allowRemote: opts.allowRemote ?? [],
+      runDir,
+      workload: suite.workload,
+      plan,
+      checks: suite.checkers,
+      allowRemote: opts.allowRemote ?? [],
       startEnvironment: (target: Target, dir: string): Promise<Environment> => startEnvironment(suite.runtime, target.topology, { runDir: dir }),
       onUpdate: (r) => {
         results.cases[i] = r;
@@ -75,11 +90,17 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
       onStatus: (s) => progress.status(`${label}: ${s}`),
     });
     progress.clear();
-    progress.line(`${label}: ${result.status}${result.error ? ` — ${result.error}` : ''} — ${result.history.ok + result.history.fail + result.history.info} client ops (${result.history.info} info, ${result.history.fail} fail), ${result.k6?.droppedIterations ?? 0} dropped iterations, ${result.history.nemesis} fault events`);
+    progress.line(
+      `${label}: ${result.status}${result.error ? ` — ${result.error}` : ''} — ${result.history.ok + result.history.fail + result.history.info} client ops (${result.history.info} info, ${result.history.fail} fail), ${result.k6?.droppedIterations ?? 0} dropped iterations, ${result.history.nemesis} fault events`,
+    );
     for (const [check, verdict] of Object.entries(result.checks?.results ?? {})) progress.line(`  ${check}: ${describeVerdict(verdict)}`);
     if (result.status === 'interrupted') break;
   }
-  results.status = results.cases.some((c) => c.status === 'interrupted') ? 'interrupted' : results.cases.some((c) => c.status === 'error') ? 'error' : 'completed';
+  results.status = results.cases.some((c) => c.status === 'interrupted')
+    ? 'interrupted'
+    : results.cases.some((c) => c.status === 'error')
+      ? 'error'
+      : 'completed';
   results.endedAt = new Date().toISOString();
   unregister();
   save();
@@ -98,7 +119,8 @@ function planOrThrow(file: string, section: string, plan: () => PlannedFault[]):
 
 function describeVerdict(v: Verdict): string {
   const valid = v.valid === true ? 'valid' : v.valid === false ? 'INVALID' : 'unknown';
-  if (typeof v.staleFraction === 'number') return `${valid}, ${(v.staleFraction * 100).toFixed(1)}% of ${v.reads} reads stale (k max ${(v.k as { max: number } | null)?.max ?? 0}, t max ${(v.tMs as { max: number } | null)?.max ?? 0} ms)`;
+  if (typeof v.staleFraction === 'number')
+    return `${valid}, ${(v.staleFraction * 100).toFixed(1)}% of ${v.reads} reads stale (k max ${(v.k as { max: number } | null)?.max ?? 0}, t max ${(v.tMs as { max: number } | null)?.max ?? 0} ms)`;
   return `${valid}${v.reason ? ` (${v.reason})` : ''}${v.error ? ` (${v.error})` : ''}`;
 }
 

@@ -4,7 +4,16 @@ import pg from 'pg';
 import pidusage from 'pidusage';
 import type { Environment } from '../runtime/environment.ts';
 
-const redisFields = ['keyspace_hits', 'keyspace_misses', 'total_commands_processed', 'instantaneous_ops_per_sec', 'used_memory', 'evicted_keys', 'expired_keys', 'connected_clients'];
+const redisFields = [
+  'keyspace_hits',
+  'keyspace_misses',
+  'total_commands_processed',
+  'instantaneous_ops_per_sec',
+  'used_memory',
+  'evicted_keys',
+  'expired_keys',
+  'connected_clients',
+];
 const pgQuery = `SELECT xact_commit, xact_rollback, tup_fetched, tup_inserted, tup_updated, tup_deleted, blks_hit, blks_read, deadlocks
                  FROM pg_stat_database WHERE datname = current_database()`;
 
@@ -38,7 +47,15 @@ export class Sampler {
     const postgres = this.env.components.get('postgres');
     const pgEndpoint = this.env.endpoints.postgres;
     if (postgres && pgEndpoint) {
-      this.pgClient = new pg.Client({ host: postgres.host, port: postgres.port, user: pgEndpoint.user, password: pgEndpoint.password, database: pgEndpoint.database, connectionTimeoutMillis: 1000, query_timeout: 900 });
+      this.pgClient = new pg.Client({
+        host: postgres.host,
+        port: postgres.port,
+        user: pgEndpoint.user,
+        password: pgEndpoint.password,
+        database: pgEndpoint.database,
+        connectionTimeoutMillis: 1000,
+        query_timeout: 900,
+      });
       this.pgClient.on('error', () => undefined);
       await this.pgClient.connect().catch(() => (this.pgClient = undefined));
     }
@@ -51,7 +68,7 @@ export class Sampler {
     this.busy = true;
     try {
       const line = { time: this.clockNs(), redis: await this.sampleRedis(), postgres: await this.samplePg(), processes: await this.sampleProcesses() };
-      appendFileSync(this.path, JSON.stringify(line) + '\n');
+      appendFileSync(this.path, `${JSON.stringify(line)}\n`);
     } finally {
       this.busy = false;
     }

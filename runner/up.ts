@@ -31,7 +31,12 @@ interface Held {
  * user drives by hand can be lined up with them. Resolves once everything is
  * stopped.
  */
-export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local' | 'docker'; stateDir: string; print: (line: string) => void }): Promise<void> {
+export async function holdEnvironment(opts: {
+  targets: Target[];
+  runtime: 'local' | 'docker';
+  stateDir: string;
+  print: (line: string) => void;
+}): Promise<void> {
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
   await claimStateDir(stateDir);
@@ -67,15 +72,23 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
     const find = (name?: string): Held => {
       if (!name && held.length === 1) return held[0];
       const h = held.find((x) => x.target.name === name);
-      if (!h) throw new BadRequest(name ? `no target "${name}" is up; up: ${held.map((x) => x.target.name).join(', ')}` : `several targets are up (${held.map((x) => x.target.name).join(', ')}): name one with --target`);
+      if (!h)
+        throw new BadRequest(
+          name
+            ? `no target "${name}" is up; up: ${held.map((x) => x.target.name).join(', ')}`
+            : `several targets are up (${held.map((x) => x.target.name).join(', ')}): name one with --target`,
+        );
       return h;
     };
     const { url: controlUrl, server } = await startControlServer({
       status: () => state,
-      listFaults: async () => Promise.all(held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) }))),
+      listFaults: async () =>
+        Promise.all(
+          held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) })),
+        ),
       startFault: async ({ target, kind, on, attributes, forMs }) => {
         const h = find(target);
-        let fault;
+        let fault: ReturnType<typeof createFault>;
         try {
           fault = createFault(kind, on, attributes ?? {}, h.nemesis.ctx);
         } catch (err) {
@@ -99,7 +112,14 @@ export async function holdEnvironment(opts: { targets: Target[]; runtime: 'local
       status: 'up',
       controlUrl,
       startedAt: new Date().toISOString(),
-      targets: held.map((h) => ({ name: h.target.name, url: h.url ?? '', runDir: h.dir, toxiproxyUrl: h.env.toxiproxyUrl, links: [...h.env.links.keys()], components: [...h.env.components.keys()] })),
+      targets: held.map((h) => ({
+        name: h.target.name,
+        url: h.url ?? '',
+        runDir: h.dir,
+        toxiproxyUrl: h.env.toxiproxyUrl,
+        links: [...h.env.links.keys()],
+        components: [...h.env.components.keys()],
+      })),
     };
     writeJsonAtomic(stateFile, state);
     for (const t of state.targets) {
@@ -124,7 +144,8 @@ async function claimStateDir(stateDir: string): Promise<void> {
   const file = join(stateDir, 'env.json');
   if (!existsSync(file)) return;
   const previous = JSON.parse(readFileSync(file, 'utf8')) as UpState;
-  if (isPatternbenchProcess(previous.pid)) throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
+  if (isPatternbenchProcess(previous.pid))
+    throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
   for (const t of previous.targets) await stopLeftovers(t.runDir);
   rmSync(file, { force: true });
 }

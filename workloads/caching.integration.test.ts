@@ -32,7 +32,10 @@ async function runWorkload(runDir: string, name: string, settings: Record<string
     timeout: 60_000,
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true', K6_AUTO_EXTENSION_RESOLUTION: 'false', ...settings },
   });
-  return readFileSync(consoleFile, 'utf8').trim().split('\n').map((text) => JSON.parse(text) as Line);
+  return readFileSync(consoleFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text) as Line);
 }
 
 describe('caching workload against cache-aside', () => {
@@ -109,7 +112,15 @@ describe('caching workload against cache-aside', () => {
     const toxic = await link.addToxic({ name: 'blackhole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
     let blackholed: Line[];
     try {
-      blackholed = await runWorkload(runDir, 'blackholed', { TARGET_URL: targetUrl, RATE: '5', DURATION: '3s', PRE_VUS: '2', MAX_VUS: '2', TIMEOUT: '1s', INIT_KEYS: 'false' });
+      blackholed = await runWorkload(runDir, 'blackholed', {
+        TARGET_URL: targetUrl,
+        RATE: '5',
+        DURATION: '3s',
+        PRE_VUS: '2',
+        MAX_VUS: '2',
+        TIMEOUT: '1s',
+        INIT_KEYS: 'false',
+      });
     } finally {
       await toxic.remove();
     }
@@ -129,7 +140,13 @@ describe('caching workload against nothing', () => {
   it('records refused connections as fail, keeping its process ids', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'patternbench-caching-refused-'));
     try {
-      const lines = await runWorkload(runDir, 'refused', { TARGET_URL: `http://127.0.0.1:${await freePort()}`, RATE: '10', DURATION: '1s', PRE_VUS: '2', MAX_VUS: '2' });
+      const lines = await runWorkload(runDir, 'refused', {
+        TARGET_URL: `http://127.0.0.1:${await freePort()}`,
+        RATE: '10',
+        DURATION: '1s',
+        PRE_VUS: '2',
+        MAX_VUS: '2',
+      });
       const completions = lines.filter((l) => l.type !== 'invoke');
       expect(completions.length).toBeGreaterThanOrEqual(8);
       expect(completions.every((l) => l.type === 'fail')).toBe(true);

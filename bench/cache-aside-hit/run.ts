@@ -125,7 +125,9 @@ try {
       'p99 ms': median(results[name].map((m) => m.p99Ms)).toFixed(2),
     };
   };
-  console.log(`\ncache-aside hit path vs one Redis GET — k6 closed loop, ${vus} VUs, ${rounds} rounds × ${roundSeconds} s each (ABBA), warm-up discarded, 0 Redis misses\n`);
+  console.log(
+    `\ncache-aside hit path vs one Redis GET — k6 closed loop, ${vus} VUs, ${rounds} rounds × ${roundSeconds} s each (ABBA), warm-up discarded, 0 Redis misses\n`,
+  );
   console.table([row('cache-aside'), row('baseline')]);
   console.log(
     `ratio cache-aside/baseline (req/s): median ${median(ratios).toFixed(3)}, rounds ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(3)})`,

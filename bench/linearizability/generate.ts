@@ -142,7 +142,15 @@ export function generateHistory(spec: HistorySpec): Op[] {
       let value: unknown = null;
       if (f === 'write') value = Math.floor(random() * VALUES);
       if (f === 'cas') value = [Math.floor(random() * VALUES), Math.floor(random() * VALUES)];
-      const invoke: Op = { index: history.length, time: e.timeNs, process: processOf[e.slot], type: 'invoke', f, value, ...(keyName(k) ? { key: keyName(k) } : {}) };
+      const invoke: Op = {
+        index: history.length,
+        time: e.timeNs,
+        process: processOf[e.slot],
+        type: 'invoke',
+        f,
+        value,
+        ...(keyName(k) ? { key: keyName(k) } : {}),
+      };
       append(invoke);
       const latencyNs = Math.round((1 + random() * 9) * NS_PER_MS);
       const crashes = random() < infoRate;

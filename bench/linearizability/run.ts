@@ -68,7 +68,10 @@ function run(command: string, args: string[], okCodes: number[]): { lines: Array
   const r = spawnSync(timeBin ?? command, argv, { encoding: 'utf8', maxBuffer: 1 << 28 });
   const wallMs = performance.now() - started;
   if (!okCodes.includes(r.status ?? -1)) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const peak = timeBin ? Number(r.stderr.trim().split('\n').at(-1)) : NaN;
   return { lines, peakKb: Number.isFinite(peak) ? peak : null, wallMs };
 }
@@ -80,8 +83,18 @@ function checkOurs(model: string, files: string[]): { results: FileResult[]; pea
 }
 
 /** Porcupine's program on `files`, `runs` checks each (median): one process. `verbose`: CheckOperationsVerbose (see porcupine/main.go). */
-function checkPorcupine(bin: string, model: string, files: string[], runs: number, verbose = false): { results: FileResult[]; peakKb: number | null; wallMs: number } {
-  const { lines, peakKb, wallMs } = run(bin, ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...(verbose ? ['-verbose'] : []), ...files], [0]);
+function checkPorcupine(
+  bin: string,
+  model: string,
+  files: string[],
+  runs: number,
+  verbose = false,
+): { results: FileResult[]; peakKb: number | null; wallMs: number } {
+  const { lines, peakKb, wallMs } = run(
+    bin,
+    ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...(verbose ? ['-verbose'] : []), ...files],
+    [0],
+  );
   return { results: lines.map((l) => ({ file: l.file as string, valid: l.valid as FileResult['valid'], ms: l.ms as number })), peakKb, wallMs };
 }
 
@@ -115,7 +128,7 @@ try {
     const history = generateHistory({ ...spec, seed: 1000 + i });
     const name = `${spec.model}-${spec.store}-p${spec.processes}.jsonl`;
     const file = join(dir, name);
-    writeFileSync(file, history.map((op) => JSON.stringify(op)).join('\n') + '\n');
+    writeFileSync(file, `${history.map((op) => JSON.stringify(op)).join('\n')}\n`);
     const ours = checkOurs(spec.model, Array<string>(OUR_RUNS).fill(file));
     const colds = [ours.results[0].ms];
     const oursWallMs: number[] = [];
@@ -183,8 +196,16 @@ try {
   let theirBatchMs = 0;
   for (const model of new Set(decided.map((d) => d.model))) {
     const files = decided.filter((d) => d.model === model);
-    const ours = checkOurs(model, files.map((d) => d.file)).results;
-    const theirs = checkPorcupine(bin, model, files.map((d) => d.file), 1).results;
+    const ours = checkOurs(
+      model,
+      files.map((d) => d.file),
+    ).results;
+    const theirs = checkPorcupine(
+      bin,
+      model,
+      files.map((d) => d.file),
+      1,
+    ).results;
     files.forEach((d, k) => {
       d.row[7] = ours[k].ms.toFixed(1);
       d.row[9] = theirs[k].ms.toFixed(1);
@@ -198,7 +219,24 @@ try {
     if (!row[7]) row[7] = row[9] = row[11] = row[12] = row[13] = 'n/a';
   }
 
-  const header = ['file', 'ops', 'procs (slots/ids)', 'ours', 'porcupine', 'ours cold ms', 'ours steady ms', 'ours batch ms', 'porc ms', 'porc batch ms', 'porc verbose ms', 'cold ratio', 'steady ratio', 'batch ratio', 'ours MB', 'porc MB'];
+  const header = [
+    'file',
+    'ops',
+    'procs (slots/ids)',
+    'ours',
+    'porcupine',
+    'ours cold ms',
+    'ours steady ms',
+    'ours batch ms',
+    'porc ms',
+    'porc batch ms',
+    'porc verbose ms',
+    'cold ratio',
+    'steady ratio',
+    'batch ratio',
+    'ours MB',
+    'porc MB',
+  ];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   console.log(

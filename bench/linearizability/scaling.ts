@@ -77,13 +77,22 @@ function measureRow(spec: RowSpec): RowResult {
 function runRow(spec: RowSpec, wallMs: number, heapMb: number): RowResult | { failed: string } {
   const self = fileURLToPath(import.meta.url);
   // With bin/patternbench's V8 flags, so the rows time what the command runs.
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, '--no-liftoff', '--no-wasm-lazy-compilation', '--import', 'tsx', self, '--row', JSON.stringify(spec)], {
-    encoding: 'utf8',
-    timeout: wallMs,
-    maxBuffer: 1 << 24,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${heapMb}`, '--no-liftoff', '--no-wasm-lazy-compilation', '--import', 'tsx', self, '--row', JSON.stringify(spec)],
+    {
+      encoding: 'utf8',
+      timeout: wallMs,
+      maxBuffer: 1 << 24,
+    },
+  );
   if (r.error || r.status !== 0) {
-    const why = r.signal === 'SIGTERM' ? `killed after ${wallMs / 1000} s` : /heap out of memory/i.test(r.stderr) ? `out of memory (heap ${heapMb} MB)` : `exit ${r.status ?? r.signal}`;
+    const why =
+      r.signal === 'SIGTERM'
+        ? `killed after ${wallMs / 1000} s`
+        : /heap out of memory/i.test(r.stderr)
+          ? `out of memory (heap ${heapMb} MB)`
+          : `exit ${r.status ?? r.signal}`;
     return { failed: why };
   }
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as RowResult;
@@ -106,19 +115,31 @@ if (process.argv[2] === '--row') {
   const columns = ['verdict', 'check ms (median)', 'memo states', 'mean ops in flight', 'RSS before check MB', 'peak RSS MB'];
 
   console.log('## Time and memory against history length\n');
-  console.log('kv, 1000 keys, 10 clients, linearizable store, 2% info; one process per row, so the RSS includes the history itself (before check) and the checker (peak).\n');
+  console.log(
+    'kv, 1000 keys, 10 clients, linearizable store, 2% info; one process per row, so the RSS includes the history itself (before check) and the checker (peak).\n',
+  );
   const lengthRows: string[][] = [];
-  for (const [ops, runs] of [[10_000, 3], [100_000, 3], [1_000_000, 1]] as const) {
+  for (const [ops, runs] of [
+    [10_000, 3],
+    [100_000, 3],
+    [1_000_000, 1],
+  ] as const) {
     const spec: RowSpec = { history: { model: 'kv', keys: 1000, processes: 10, ops, seed: 42, store: 'linearizable' }, runs, timeoutMs: 60_000 };
     lengthRows.push(cells(runRow(spec, 150_000, 8192), [ops.toLocaleString('en-US'), String(runs)]));
   }
   console.log(table(['ops', 'runs', ...columns], lengthRows));
 
   console.log('\n## Time and memory against concurrency\n');
-  console.log('One cas-register, 2000 ops, linearizable store, 2% info, think time up to 10 ms for every client count (so more clients means more ops in flight); median of 3 runs, 20 s budget a check.\n');
+  console.log(
+    'One cas-register, 2000 ops, linearizable store, 2% info, think time up to 10 ms for every client count (so more clients means more ops in flight); median of 3 runs, 20 s budget a check.\n',
+  );
   const concurrencyRows: string[][] = [];
   for (const processes of [5, 10, 20, 50]) {
-    const spec: RowSpec = { history: { model: 'cas-register', processes, ops: 2000, seed: 7, store: 'linearizable', maxThinkMs: 10 }, runs: 3, timeoutMs: 20_000 };
+    const spec: RowSpec = {
+      history: { model: 'cas-register', processes, ops: 2000, seed: 7, store: 'linearizable', maxThinkMs: 10 },
+      runs: 3,
+      timeoutMs: 20_000,
+    };
     concurrencyRows.push(cells(runRow(spec, 90_000, 4096), [String(processes)]));
   }
   console.log(table(['clients', ...columns], concurrencyRows));

@@ -41,17 +41,32 @@ function rng(seed: number): () => number {
 type Gen = (r: () => number, f: string) => { f: string; input: unknown; outputs: unknown[]; key?: string };
 
 const gens: Record<string, { fs: string[]; op: Gen }> = {
-  register: { fs: ['read', 'write'], op: (r, f) => ({ f, input: f === 'write' ? Math.floor(r() * 3) : null, outputs: f === 'read' ? [null, 0, 1, 2] : [null] }) },
+  register: {
+    fs: ['read', 'write'],
+    op: (r, f) => ({ f, input: f === 'write' ? Math.floor(r() * 3) : null, outputs: f === 'read' ? [null, 0, 1, 2] : [null] }),
+  },
   'cas-register': {
     fs: ['read', 'write', 'cas'],
-    op: (r, f) => ({ f, input: f === 'write' ? Math.floor(r() * 3) : f === 'cas' ? [Math.floor(r() * 3), Math.floor(r() * 3)] : null, outputs: f === 'read' ? [null, 0, 1, 2] : [null] }),
+    op: (r, f) => ({
+      f,
+      input: f === 'write' ? Math.floor(r() * 3) : f === 'cas' ? [Math.floor(r() * 3), Math.floor(r() * 3)] : null,
+      outputs: f === 'read' ? [null, 0, 1, 2] : [null],
+    }),
   },
   kv: {
     fs: ['get', 'put'],
-    op: (r, f) => ({ f, key: ['a', 'b'][Math.floor(r() * 2)], input: f === 'put' ? Math.floor(r() * 3) : null, outputs: f === 'get' ? [null, 0, 1, 2] : [null] }),
+    op: (r, f) => ({
+      f,
+      key: ['a', 'b'][Math.floor(r() * 2)],
+      input: f === 'put' ? Math.floor(r() * 3) : null,
+      outputs: f === 'get' ? [null, 0, 1, 2] : [null],
+    }),
   },
-  set: { fs: ['add', 'read'], op: (r, f) => ({ f, input: f === 'add' ? Math.floor(r() * 3) : null, outputs: f === 'read' ? [[], [0], [1], [0, 1], [0, 1, 2], [2]] : [null] }) },
-  mutex: { fs: ['acquire', 'release'], op: (r, f) => ({ f, input: null, outputs: [null] }) },
+  set: {
+    fs: ['add', 'read'],
+    op: (r, f) => ({ f, input: f === 'add' ? Math.floor(r() * 3) : null, outputs: f === 'read' ? [[], [0], [1], [0, 1], [0, 1, 2], [2]] : [null] }),
+  },
+  mutex: { fs: ['acquire', 'release'], op: (_r, f) => ({ f, input: null, outputs: [null] }) },
 };
 
 /** A random concurrent history: every kind of completion, nemesis lines, reinvokes and never-completed invokes. */
@@ -218,7 +233,17 @@ describe('op kinds: ops that differ as JSON are not merged', () => {
     const cases: Array<[Draft[], boolean]> = [
       [[invoke(0, 'write', 1), ok(0, 'write', null), invoke(1, 'read'), ok(1, 'read', 1), invoke(1, 'read'), ok(1, 'read', '1')], false],
       [[invoke(0, 'write', '1'), ok(0, 'write', null), invoke(1, 'read'), ok(1, 'read', '1'), invoke(1, 'read'), ok(1, 'read', 1)], false],
-      [[invoke(0, 'write', { a: 1, b: 2 }), ok(0, 'write', null), invoke(1, 'read'), ok(1, 'read', { b: 2, a: 1 }), invoke(1, 'read'), ok(1, 'read', '{"a":1,"b":2}')], false],
+      [
+        [
+          invoke(0, 'write', { a: 1, b: 2 }),
+          ok(0, 'write', null),
+          invoke(1, 'read'),
+          ok(1, 'read', { b: 2, a: 1 }),
+          invoke(1, 'read'),
+          ok(1, 'read', '{"a":1,"b":2}'),
+        ],
+        false,
+      ],
       [[invoke(0, 'write', '{"a":1}'), ok(0, 'write', null), invoke(1, 'read'), ok(1, 'read', '{"a":1}'), invoke(1, 'read'), ok(1, 'read', { a: 1 })], false],
       [[invoke(0, 'write', [1]), ok(0, 'write', null), invoke(1, 'read'), ok(1, 'read', [1]), invoke(1, 'read'), ok(1, 'read', { 0: 1 })], false],
     ];
@@ -233,7 +258,16 @@ describe('op kinds: ops that differ as JSON are not merged', () => {
 
 describe('info, fail, nemesis and reinvoke semantics', () => {
   it('an info write may take effect after a later ok op, or never', () => {
-    const h = history(invoke(0, 'write', 1), info(0, 'write', 1), invoke(1, 'read'), ok(1, 'read', null), invoke(1, 'read'), ok(1, 'read', 1), invoke(1, 'read'), ok(1, 'read', 1));
+    const h = history(
+      invoke(0, 'write', 1),
+      info(0, 'write', 1),
+      invoke(1, 'read'),
+      ok(1, 'read', null),
+      invoke(1, 'read'),
+      ok(1, 'read', 1),
+      invoke(1, 'read'),
+      ok(1, 'read', 1),
+    );
     expect(checkLinearizable(h, { model: 'register' }).valid).toBe(true);
     const never = history(invoke(0, 'write', 1), info(0, 'write', 1), invoke(1, 'read'), ok(1, 'read', null));
     expect(checkLinearizable(never, { model: 'register' }).valid).toBe(true);
@@ -266,14 +300,27 @@ describe('info, fail, nemesis and reinvoke semantics', () => {
       drafts.push(invoke(101, 'read'), ok(101, 'read', 44));
       return history(...drafts);
     };
-    for (const [read, want] of [[7, false], [1, true], [12, true]] as const) {
+    for (const [read, want] of [
+      [7, false],
+      [1, true],
+      [12, true],
+    ] as const) {
       const h = build(read);
       expect(checkLinearizable(h, { model: 'register' }).valid, `read ${read}`).toBe(want);
     }
   });
 
   it('the counterexample prefix is a valid sequence from the initial state and unplaced holds the blocked op', () => {
-    const h = history(invoke(0, 'write', 1), ok(0, 'write', null), invoke(1, 'write', 2), invoke(2, 'read'), ok(2, 'read', 1), ok(1, 'write', null), invoke(2, 'read'), ok(2, 'read', 1));
+    const h = history(
+      invoke(0, 'write', 1),
+      ok(0, 'write', null),
+      invoke(1, 'write', 2),
+      invoke(2, 'read'),
+      ok(2, 'read', 1),
+      ok(1, 'write', null),
+      invoke(2, 'read'),
+      ok(2, 'read', 1),
+    );
     const v = checkLinearizable(h, { model: 'register' });
     expect(v.valid).toBe(false);
     const [c] = v.counterexample!;

@@ -40,7 +40,8 @@ export const IMPOSSIBLE = -2;
  * checker's code: start-up, as Node's own and the JavaScript's parsing are,
  * not a cost of the first check (about 1 ms).
  */
-const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./wasm/search.wasm', import.meta.url))), {}).exports as unknown as SearchCore;
+const core = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('./wasm/search.wasm', import.meta.url))), {})
+  .exports as unknown as SearchCore;
 
 /** The process's search core (one memory, reused by every check). */
 export function searchCore(): SearchCore {

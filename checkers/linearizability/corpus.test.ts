@@ -7,7 +7,7 @@ import { checkLinearizable } from './index.ts';
 // The shared conformance corpus sits beside the repository (CI clones it there).
 const corpus = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 
-const rows = readFileSync(corpus + 'verdicts.tsv', 'utf8')
+const rows = readFileSync(`${corpus}verdicts.tsv`, 'utf8')
   .trim()
   .split('\n')
   .slice(1)
@@ -18,7 +18,9 @@ const rows = readFileSync(corpus + 'verdicts.tsv', 'utf8')
 
 describe('linearizability corpus (../shared/corpus)', () => {
   it('lists every history in verdicts.tsv', () => {
-    const files = readdirSync(corpus).filter((f) => f.endsWith('.edn')).sort();
+    const files = readdirSync(corpus)
+      .filter((f) => f.endsWith('.edn'))
+      .sort();
     expect(rows.map((r) => r.file).sort()).toEqual(files);
     expect(rows.length).toBe(60);
   });

@@ -24,7 +24,13 @@ describe('checkLinearizable', () => {
     const first = checkLinearizable(small, { model: 'register', init: 0 });
     // A larger history, many keys and kinds, leaves every table dirty.
     const big: Draft[] = [];
-    for (let i = 0; i < 300; i++) big.push(invoke(i % 7, 'put', i % 5, `k${i % 11}`), ok(i % 7, 'put', i % 5, `k${i % 11}`), invoke(i % 7, 'get', null, `k${i % 11}`), ok(i % 7, 'get', i % 5, `k${i % 11}`));
+    for (let i = 0; i < 300; i++)
+      big.push(
+        invoke(i % 7, 'put', i % 5, `k${i % 11}`),
+        ok(i % 7, 'put', i % 5, `k${i % 11}`),
+        invoke(i % 7, 'get', null, `k${i % 11}`),
+        ok(i % 7, 'get', i % 5, `k${i % 11}`),
+      );
     expect(checkLinearizable(history(...big), { model: 'kv', init: null }).valid).toBe(true);
     const again = checkLinearizable(small, { model: 'register', init: 0 });
     expect({ ...again, elapsedMs: 0 }).toEqual({ ...first, elapsedMs: 0 });
@@ -33,7 +39,10 @@ describe('checkLinearizable', () => {
   it('places info writes in the prefix when they help, and lists the candidates left as unplaced', () => {
     const h = history(invoke(0, 'write', 1), invoke(1, 'write', 2), info(1, 'write', 2), ok(0, 'write', 1), invoke(2, 'read'), ok(2, 'read', 3));
     const [c] = checkLinearizable(h, { model: 'register', init: 0 }).counterexample!;
-    expect(c.prefix.map((o) => [o.input, o.type]).sort()).toEqual([[1, 'ok'], [2, 'info']]);
+    expect(c.prefix.map((o) => [o.input, o.type]).sort()).toEqual([
+      [1, 'ok'],
+      [2, 'info'],
+    ]);
     expect(c.unplaced.map((o) => [o.f, o.output])).toEqual([['read', 3]]);
   });
 
@@ -50,7 +59,14 @@ describe('checkLinearizable', () => {
   });
 
   it('checks kv key by key and names the failing key', () => {
-    const h = history(invoke(0, 'put', 'x', 'a'), ok(0, 'put', 'x', 'a'), invoke(1, 'get', null, 'b'), ok(1, 'get', 'x', 'b'), invoke(1, 'get', null, 'a'), ok(1, 'get', 'x', 'a'));
+    const h = history(
+      invoke(0, 'put', 'x', 'a'),
+      ok(0, 'put', 'x', 'a'),
+      invoke(1, 'get', null, 'b'),
+      ok(1, 'get', 'x', 'b'),
+      invoke(1, 'get', null, 'a'),
+      ok(1, 'get', 'x', 'a'),
+    );
     const v = checkLinearizable(h, { model: 'kv', init: '' });
     expect(v).toMatchObject({ valid: false, partitions: 2, ops: 3 });
     expect(v.counterexample!.map((c) => c.partition)).toEqual(['b']);
@@ -58,11 +74,14 @@ describe('checkLinearizable', () => {
 
   it('drops fails, info reads and nemesis events, and treats a never-completed invoke as info', () => {
     const h = history(
-      invoke(0, 'write', 1), fail(0, 'write', 1),
-      invoke(1, 'read'), info(1, 'read'),
+      invoke(0, 'write', 1),
+      fail(0, 'write', 1),
+      invoke(1, 'read'),
+      info(1, 'read'),
       info('nemesis', 'start-partition', 'n1'),
       invoke(2, 'write', 3),
-      invoke(3, 'read'), ok(3, 'read', 3),
+      invoke(3, 'read'),
+      ok(3, 'read', 3),
     );
     expect(checkLinearizable(h, { model: 'register', init: 0 })).toMatchObject({ valid: true, ops: 2 });
   });
@@ -73,7 +92,11 @@ describe('checkLinearizable', () => {
   });
 
   it('accepts a model object as well as a name', () => {
-    const counter = defineModel<number>({ name: 'counter', init: () => 0, step: (s, op) => (op.f === 'incr' ? { ok: true, state: s + 1 } : { ok: op.output === s, state: s }) });
+    const counter = defineModel<number>({
+      name: 'counter',
+      init: () => 0,
+      step: (s, op) => (op.f === 'incr' ? { ok: true, state: s + 1 } : { ok: op.output === s, state: s }),
+    });
     const h = history(invoke(0, 'incr'), invoke(1, 'incr'), ok(1, 'incr'), invoke(1, 'get'), ok(1, 'get', 1), ok(0, 'incr'), invoke(1, 'get'), ok(1, 'get', 2));
     expect(checkLinearizable(h, { model: counter })).toMatchObject({ valid: true, model: 'counter' });
   });
@@ -107,9 +130,17 @@ describe('checkLinearizable budgets', () => {
   it('names the partition that ran out, and still reports a violation found elsewhere', () => {
     const keyed = history(
       ...hard.map((d) => ({ ...d, key: 'k7', f: d.f === 'read' ? 'get' : 'put' })),
-      invoke(30, 'put', 'x', 'k1'), ok(30, 'put', 'x', 'k1'), invoke(30, 'get', null, 'k1'), ok(30, 'get', '', 'k1'),
+      invoke(30, 'put', 'x', 'k1'),
+      ok(30, 'put', 'x', 'k1'),
+      invoke(30, 'get', null, 'k1'),
+      ok(30, 'get', '', 'k1'),
     );
-    expect(checkLinearizable(keyed.filter((o) => o.key === 'k7'), { model: 'kv', init: '', maxStates: 1000 }).reason).toBe('state budget exceeded (1000 memoised states) in partition k7');
+    expect(
+      checkLinearizable(
+        keyed.filter((o) => o.key === 'k7'),
+        { model: 'kv', init: '', maxStates: 1000 },
+      ).reason,
+    ).toBe('state budget exceeded (1000 memoised states) in partition k7');
     expect(checkLinearizable(keyed, { model: 'kv', init: '', maxStates: 1000 })).toMatchObject({ valid: false, counterexample: [{ partition: 'k1' }] });
   });
 });

@@ -121,7 +121,14 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
 }
 
 /** Builds one partition's counterexample from the longest prefix the search found. */
-function explain(history: readonly Op[], key: string | null, calls: PartitionCalls, kinds: readonly ModelOp[], prefix: readonly number[], state: string): PartitionCounterexample {
+function explain(
+  history: readonly Op[],
+  key: string | null,
+  calls: PartitionCalls,
+  kinds: readonly ModelOp[],
+  prefix: readonly number[],
+  state: string,
+): PartitionCounterexample {
   const interval = (i: number): OpInterval => {
     const call = calls.call(i);
     return opInterval(history, kinds[call.kind], call);

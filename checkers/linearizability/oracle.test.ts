@@ -27,7 +27,15 @@ const gens: Gen[] = [
   {
     model: 'cas-register',
     inits: [0],
-    op: (a) => pick([{ f: 'read', input: null }, { f: 'write', input: pick([0, 1, 2], a >> 2) }, { f: 'cas', input: [pick([0, 1, 2], a >> 2), pick([0, 1, 2], a >> 4)] }], a),
+    op: (a) =>
+      pick(
+        [
+          { f: 'read', input: null },
+          { f: 'write', input: pick([0, 1, 2], a >> 2) },
+          { f: 'cas', input: [pick([0, 1, 2], a >> 2), pick([0, 1, 2], a >> 4)] },
+        ],
+        a,
+      ),
     output: (_f, b) => pick([0, 1, 2], b),
   },
   {
@@ -36,7 +44,15 @@ const gens: Gen[] = [
     op: (a) => {
       const key = pick(['a', 'b'], a >> 2);
       const v = pick(['x', 'y'], a >> 3);
-      return pick([{ f: 'get', input: null, key }, { f: 'put', input: v, key }, { f: 'append', input: v, key }, { f: 'cas', input: [pick(['', 'x', 'xy'], a >> 4), v], key }], a);
+      return pick(
+        [
+          { f: 'get', input: null, key },
+          { f: 'put', input: v, key },
+          { f: 'append', input: v, key },
+          { f: 'cas', input: [pick(['', 'x', 'xy'], a >> 4), v], key },
+        ],
+        a,
+      );
     },
     output: (_f, b) => pick(['', 'x', 'y', 'xy', 'yx'], b),
   },
@@ -49,7 +65,14 @@ const gens: Gen[] = [
   {
     model: 'mutex',
     inits: [undefined],
-    op: (a) => pick([{ f: 'acquire', input: null }, { f: 'release', input: null }], a),
+    op: (a) =>
+      pick(
+        [
+          { f: 'acquire', input: null },
+          { f: 'release', input: null },
+        ],
+        a,
+      ),
     output: () => null,
   },
 ];
@@ -87,7 +110,8 @@ const historyArb = (gen: Gen) =>
         }
         open.delete(p);
         const kind = b % 6;
-        if (kind < 3) drafts.push(ok(p, pending.f, gen.model === 'mutex' || ['read', 'get'].includes(pending.f) ? gen.output(pending.f, a) : pending.input, pending.key));
+        if (kind < 3)
+          drafts.push(ok(p, pending.f, gen.model === 'mutex' || ['read', 'get'].includes(pending.f) ? gen.output(pending.f, a) : pending.input, pending.key));
         else if (kind === 3) drafts.push(fail(p, pending.f, pending.input, pending.key));
         else {
           drafts.push(info(p, pending.f, pending.input, pending.key));

@@ -16,7 +16,12 @@ export function bruteForceLinearizable(history: readonly Op[], model: Model, ini
     if (typeof h.process !== 'number') return;
     if (h.type === 'invoke') {
       open.set(h.process, ops.length);
-      ops.push({ op: { f: h.f, input: h.value, output: undefined, ...(h.key === undefined ? {} : { key: h.key }) }, invokePos: pos, completePos: Infinity, required: false });
+      ops.push({
+        op: { f: h.f, input: h.value, output: undefined, ...(h.key === undefined ? {} : { key: h.key }) },
+        invokePos: pos,
+        completePos: Infinity,
+        required: false,
+      });
       return;
     }
     const o = ops[open.get(h.process)!];

@@ -70,7 +70,12 @@ export class PartitionCalls {
 
   call(c: number): Call {
     const slot = this.slotOf[c];
-    return { kind: this.prepared.localOf[this.columns[3 * this.slots + slot]], invokePos: this.columns[slot], completePos: this.completePos(c), endPos: this.columns[2 * this.slots + slot] };
+    return {
+      kind: this.prepared.localOf[this.columns[3 * this.slots + slot]],
+      invokePos: this.columns[slot],
+      completePos: this.completePos(c),
+      endPos: this.columns[2 * this.slots + slot],
+    };
   }
 }
 

@@ -70,7 +70,14 @@ export function searchPartition(core: SearchCore, p: number, kinds: readonly Mod
         break;
       }
     } else {
-      outcome = stop === Outcome.linearizable ? 'linearizable' : stop === Outcome.violation ? 'violation' : stop === Outcome.stateBudget ? 'state-budget' : 'out-of-memory';
+      outcome =
+        stop === Outcome.linearizable
+          ? 'linearizable'
+          : stop === Outcome.violation
+            ? 'violation'
+            : stop === Outcome.stateBudget
+              ? 'state-budget'
+              : 'out-of-memory';
       break;
     }
   }

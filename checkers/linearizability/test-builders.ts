@@ -3,13 +3,15 @@ import type { Op, OpType } from '../../history/op.ts';
 /** An op before {@link history} numbers it. */
 export type Draft = Omit<Op, 'index' | 'time'>;
 
-const draft = (type: OpType) => (process: number | 'nemesis', f: string, value: unknown = null, key?: string): Draft => ({
-  process,
-  type,
-  f,
-  value,
-  ...(key === undefined ? {} : { key }),
-});
+const draft =
+  (type: OpType) =>
+  (process: number | 'nemesis', f: string, value: unknown = null, key?: string): Draft => ({
+    process,
+    type,
+    f,
+    value,
+    ...(key === undefined ? {} : { key }),
+  });
 
 /** Test support: an invocation by `process` of `f` with `value` (on `key`). Pure. */
 export const invoke = draft('invoke');

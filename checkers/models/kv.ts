@@ -57,6 +57,6 @@ function valuesJson(state: KvState): string {
   const keys = [...state.values.keys()];
   if (keys.length > 1) keys.sort();
   let out = '{';
-  for (let i = 0; i < keys.length; i++) out += (i === 0 ? '' : ',') + JSON.stringify(keys[i]) + ':' + stableJson(state.values.get(keys[i]));
-  return out + '}';
+  for (let i = 0; i < keys.length; i++) out += `${(i === 0 ? '' : ',') + JSON.stringify(keys[i])}:${stableJson(state.values.get(keys[i]))}`;
+  return `${out}}`;
 }

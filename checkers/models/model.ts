@@ -55,14 +55,14 @@ export function stableJson(value: unknown): string {
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + stableJson(value[i]);
-    return out + ']';
+    return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
   if (keys.length > 1) keys.sort();
   let out = '{';
-  for (let i = 0; i < keys.length; i++) out += (i === 0 ? '' : ',') + JSON.stringify(keys[i]) + ':' + stableJson(obj[keys[i]]);
-  return out + '}';
+  for (let i = 0; i < keys.length; i++) out += `${(i === 0 ? '' : ',') + JSON.stringify(keys[i])}:${stableJson(obj[keys[i]])}`;
+  return `${out}}`;
 }
 
 /** Deep equality on JSON values (`undefined` equals `null`, as JSON would write both). Pure. */

@@ -22,7 +22,7 @@ export const set = defineModel<readonly string[]>({
   },
   readOnly: (f) => f === 'read',
   hash: (state) => state.join('\u0000'),
-  describe: (state) => '#{' + state.join(' ') + '}',
+  describe: (state) => `#{${state.join(' ')}}`,
 });
 
 function canonical(elements: readonly unknown[]): string[] {

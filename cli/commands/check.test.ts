@@ -10,7 +10,9 @@ import { patternbenchBin } from '../run-cli.ts';
 const corpus = (name: string) => fileURLToPath(new URL(`../../../shared/corpus/${name}`, import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../../history/fixtures/${name}`, import.meta.url));
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function check(files: string[], opts: CheckOptions) {
   const out: string[] = [];
@@ -29,7 +31,9 @@ describe('runCheck usage errors exit 3 before reading any file', () => {
   it('refuses a missing model, bad --init JSON, a bad --timeout and no files', async () => {
     expect((await check([corpus('h0000.edn')], {})).err[0]).toMatch(/--model is required; known models: /);
     expect((await check([corpus('h0000.edn')], { model: 'cas-register', init: '{nope' })).err[0]).toMatch(/--init must be JSON/);
-    expect((await check([corpus('h0000.edn')], { model: 'cas-register', timeout: 'soon' })).err[0]).toMatch(/--timeout must be a positive number of seconds, got "soon"/);
+    expect((await check([corpus('h0000.edn')], { model: 'cas-register', timeout: 'soon' })).err[0]).toMatch(
+      /--timeout must be a positive number of seconds, got "soon"/,
+    );
     expect((await check([], { model: 'cas-register' })).code).toBe(3);
   });
 });
@@ -67,7 +71,10 @@ describe('runCheck verdicts', () => {
   });
 
   it('exits 3 for a bad history, with file:line, and still checks the others', async () => {
-    const r = await check([fixture('no-invoke.jsonl'), fixture('register-ok.jsonl'), join(tmpdir(), 'no-such-history.jsonl')], { model: 'cas-register', init: '0' });
+    const r = await check([fixture('no-invoke.jsonl'), fixture('register-ok.jsonl'), join(tmpdir(), 'no-such-history.jsonl')], {
+      model: 'cas-register',
+      init: '0',
+    });
     expect(r.code).toBe(3);
     expect(r.err[0]).toBe(`${fixture('no-invoke.jsonl')}:3: completion "ok" for process 3 has no open invoke`);
     expect(r.err[1]).toMatch(/no-such-history\.jsonl: ENOENT/);

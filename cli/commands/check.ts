@@ -35,7 +35,10 @@ export interface CheckIo {
  * unnoticed. Writes HTML files when asked; never throws for bad input.
  */
 export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo): Promise<number> {
-  const usage = (msg: string) => { io.err(`patternbench check: ${msg}`); return 3; };
+  const usage = (msg: string) => {
+    io.err(`patternbench check: ${msg}`);
+    return 3;
+  };
   if (files.length === 0) return usage('no history files given');
   const known = Object.keys(models).join(', ');
   if (opts.model === undefined) return usage(`--model is required; known models: ${known}`);
@@ -96,7 +99,18 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
 
     if (opts.json) {
       const { valid, model, ops, elapsedMs, reason, counterexample } = verdict;
-      io.out(JSON.stringify({ file, valid, model, ops, elapsedMs: Math.round(elapsedMs * 100) / 100, ...(reason ? { reason } : {}), ...(counterexample ? { counterexample } : {}), ...(htmlPath ? { html: htmlPath } : {}) }));
+      io.out(
+        JSON.stringify({
+          file,
+          valid,
+          model,
+          ops,
+          elapsedMs: Math.round(elapsedMs * 100) / 100,
+          ...(reason ? { reason } : {}),
+          ...(counterexample ? { counterexample } : {}),
+          ...(htmlPath ? { html: htmlPath } : {}),
+        }),
+      );
     } else {
       const word = verdict.valid === true ? 'valid' : verdict.valid === false ? 'INVALID' : 'unknown';
       io.out(`${file}: ${word} (${verdict.ops} ops, ${Math.round(verdict.elapsedMs)} ms)${verdict.reason ? `: ${verdict.reason}` : ''}`);

@@ -14,7 +14,12 @@ export function downCommand(): Command {
       const alive = isPatternbenchProcess(state.pid);
       if (alive) {
         // A starting `up` has no control API yet; SIGTERM makes it stop what it started.
-        const asked = state.controlUrl ? await control(state, 'POST', '/down').then(() => true, () => false) : false;
+        const asked = state.controlUrl
+          ? await control(state, 'POST', '/down').then(
+              () => true,
+              () => false,
+            )
+          : false;
         if (!asked) process.kill(state.pid, 'SIGTERM');
         const deadline = Date.now() + 60_000;
         while (isPatternbenchProcess(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -27,7 +27,13 @@ export function faultCommand(): Command {
       if (kind === 'clear') return console.log(JSON.stringify(await control(state, 'DELETE', '/faults')));
       const on = flags.link ?? flags.component;
       if (!on) throw new UsageError(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
-      const body = { target: flags.target, kind, on, attributes: parseAttributes(command.args.slice(1)), forMs: flags.for === undefined ? undefined : forMs(flags.for) };
+      const body = {
+        target: flags.target,
+        kind,
+        on,
+        attributes: parseAttributes(command.args.slice(1)),
+        forMs: flags.for === undefined ? undefined : forMs(flags.for),
+      };
       console.log(JSON.stringify(await control(state, 'POST', '/faults', body)));
     });
   return cmd;

@@ -7,7 +7,9 @@ export function reservedCommand(name: string, description: string): Command {
     .allowUnknownOption()
     .argument('[args...]')
     .action(() => {
-      console.error(`patternbench ${name}: not available yet — it arrives with the reports issue. The run folder already holds results.json, history.jsonl and k6-dashboard.html.`);
+      console.error(
+        `patternbench ${name}: not available yet — it arrives with the reports issue. The run folder already holds results.json, history.jsonl and k6-dashboard.html.`,
+      );
       process.exitCode = 3;
     });
 }

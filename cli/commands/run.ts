@@ -45,9 +45,13 @@ function withFlags(suite: Suite, flags: { only?: string; duration?: string; rate
   if (flags.rate !== undefined) workload.rate = Number(flags.rate);
   if (flags.runtime !== undefined) raw.runtime = flags.runtime;
   if (flags.only !== undefined) {
-    const only = flags.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const only = flags.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = only.filter((t) => !suite.cases.some((c) => c.target === t || c.name === t));
-    if (unknown.length) throw new UsageError(`--only: ${unknown.join(', ')} not in ${file}; its cases: ${suite.cases.map((c) => c.name ?? c.target).join(', ')}`);
+    if (unknown.length)
+      throw new UsageError(`--only: ${unknown.join(', ')} not in ${file}; its cases: ${suite.cases.map((c) => c.name ?? c.target).join(', ')}`);
     raw.cases = suite.cases.filter((c) => only.includes(c.target) || (c.name !== undefined && only.includes(c.name)));
   }
   return raw;

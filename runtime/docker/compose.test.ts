@@ -12,7 +12,8 @@ interface Service {
 
 // No DOCKER_HOST: `config` must validate on a machine with no engine at all.
 const env = { ...process.env, DOCKER_HOST: undefined };
-const compose = (...args: string[]) => execFileSync('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 });
+const compose = (...args: string[]) =>
+  execFileSync('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 });
 // The normalised form: anchors, merges and port syntax resolved by docker-compose itself.
 let normalised: Record<string, Service> | undefined;
 const services = (): Record<string, Service> => (normalised ??= parse(compose('config')).services as Record<string, Service>);
@@ -52,7 +53,9 @@ describe('docker-compose.yml', () => {
 
   it('publishes the Toxiproxy API and exactly the links a target dials, and nothing else', () => {
     const published = (services().toxiproxy.ports ?? []).map((p) => port(String(p).replace(/\/tcp$/, '')));
-    const targetLinks = proxies().filter((p) => p.name.startsWith('target-to-')).map((p) => port(p.listen));
+    const targetLinks = proxies()
+      .filter((p) => p.name.startsWith('target-to-'))
+      .map((p) => port(p.listen));
     expect(published.sort()).toEqual([8474, ...targetLinks].sort());
     for (const [name, s] of Object.entries(services())) if (name !== 'toxiproxy') expect(s.ports ?? [], name).toEqual([]);
   });

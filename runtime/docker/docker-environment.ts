@@ -2,7 +2,6 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Network, Wait, type ContainerRuntimeClient, type GenericContainer, type StartedNetwork } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import type { Component } from '../component.ts';
 import type { Endpoint, Environment, PgEndpoint, Topology } from '../environment.ts';
 import { EnvironmentBase, bringUp } from '../environment-base.ts';
 import { ContainerComponent } from './container-component.ts';
@@ -87,7 +86,11 @@ class DockerEnvironment extends EnvironmentBase {
     if (spec.maxmemoryBytes !== undefined) args.push('--maxmemory', String(spec.maxmemoryBytes));
     if (spec.maxmemoryPolicy !== undefined) args.push('--maxmemory-policy', spec.maxmemoryPolicy);
     const redis = (name: string, extra: string[] = []) =>
-      this.start(name, ports.redis, new LoopbackContainer(images.redis).withCommand([...args, ...extra]).withWaitStrategy(Wait.forLogMessage('Ready to accept connections')));
+      this.start(
+        name,
+        ports.redis,
+        new LoopbackContainer(images.redis).withCommand([...args, ...extra]).withWaitStrategy(Wait.forLogMessage('Ready to accept connections')),
+      );
     await redis('redis');
     this.endpoints.redis = this.listen('target-to-redis');
     this.endpoints.redisReplicas = [];
@@ -106,7 +109,9 @@ class DockerEnvironment extends EnvironmentBase {
       new LoopbackContainer(images.postgres)
         .withEnvironment({ POSTGRES_USER: pg.user, POSTGRES_PASSWORD: pg.password, POSTGRES_DB: pg.database, POSTGRES_HOST_AUTH_METHOD: 'trust' })
         // The image's pg_hba lets every host in except for replication, which replicas need.
-        .withCopyContentToContainer([{ content: 'echo "host replication all all trust" >> "$PGDATA/pg_hba.conf"\n', target: '/docker-entrypoint-initdb.d/replication.sh' }])
+        .withCopyContentToContainer([
+          { content: 'echo "host replication all all trust" >> "$PGDATA/pg_hba.conf"\n', target: '/docker-entrypoint-initdb.d/replication.sh' },
+        ])
         .withCommand(['postgres', ...pgSettings])
         // The entrypoint runs a temporary server to initialise, so "ready" is logged twice.
         .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2)),

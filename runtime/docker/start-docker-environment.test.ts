@@ -17,7 +17,9 @@ describe.skipIf(engineHere)('the docker runtime without a Docker engine', () => 
       () => expect.fail('a docker environment started on a host without Docker'),
       (err: Error) => err,
     );
-    expect(error.message).toMatch(/^no Docker engine found \(DOCKER_HOST unset, no \/var\/run\/docker\.sock, testcontainers: .+\); use the default local runtime: --runtime local$/);
+    expect(error.message).toMatch(
+      /^no Docker engine found \(DOCKER_HOST unset, no \/var\/run\/docker\.sock, testcontainers: .+\); use the default local runtime: --runtime local$/,
+    );
     expect(error.message).not.toContain('\n');
     expect(readdirSync(runDir)).toEqual([]);
   });

@@ -32,10 +32,9 @@ describe('LocalProcess', () => {
 
   it('leaves nothing of its group running when it dies before it is ready', async () => {
     const proc = leaderLeavingAChild('dies-starting', 300, async () => false);
-    let pgid: number | undefined;
     const started = proc.start();
     await new Promise((r) => setTimeout(r, 100));
-    pgid = proc.pid;
+    const pgid = proc.pid;
     await expect(started).rejects.toThrow(/dies-starting exited before it was ready/);
     await proc.stop();
     expect(pgid).toBeTypeOf('number');

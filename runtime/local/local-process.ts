@@ -116,7 +116,8 @@ export class LocalProcess {
   /** Waits for the leader's exit (which SIGKILLs the rest of its group) and, bounded, for the group to be gone; then forgets the child, so a later stop never waits on a group id since reused. */
   private async groupGone(child: ChildProcess): Promise<void> {
     await this.exited;
-    if (child.pid !== undefined && !(await waitGroupGone(child.pid))) console.error(`${this.spec.name}: process group ${child.pid} still runs 5 s after its leader exited`);
+    if (child.pid !== undefined && !(await waitGroupGone(child.pid)))
+      console.error(`${this.spec.name}: process group ${child.pid} still runs 5 s after its leader exited`);
     if (this.child === child) this.child = undefined;
   }
 

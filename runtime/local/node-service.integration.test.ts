@@ -37,6 +37,8 @@ describe('startNodeService', () => {
   });
 
   it('throws, leaving nothing running, when the service never becomes healthy', async () => {
-    await expect(startNodeService({ name: 'broken', file: 'runtime/local/fixtures/no-such-file.ts', runDir, readyTimeoutMs: 5_000 })).rejects.toThrow(/broken exited before it was ready[^]*its last lines:[^]*no-such-file/);
+    await expect(startNodeService({ name: 'broken', file: 'runtime/local/fixtures/no-such-file.ts', runDir, readyTimeoutMs: 5_000 })).rejects.toThrow(
+      /broken exited before it was ready[\s\S]*its last lines:[\s\S]*no-such-file/,
+    );
   });
 });

@@ -60,7 +60,11 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
         asOwner,
       );
     } else {
-      await run(pgBin('initdb'), ['-D', dataDir, '-U', credentials.user, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], asOwner);
+      await run(
+        pgBin('initdb'),
+        ['-D', dataDir, '-U', credentials.user, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+        asOwner,
+      );
       const hba = ['local all all trust', 'local replication all trust', 'host all all 127.0.0.1/32 trust', 'host replication all 127.0.0.1/32 trust', ''];
       writeFileSync(join(dataDir, 'pg_hba.conf'), hba.join('\n'));
       if (owner) chownSync(join(dataDir, 'pg_hba.conf'), owner.uid, owner.gid);

@@ -66,7 +66,14 @@ describe('startLocalEnvironment', () => {
     env.adopt(target);
     try {
       expect([...env.links.keys()].sort()).toEqual(
-        ['postgres-replica-1-to-postgres', 'redis-replica-1-to-redis', 'target-to-postgres', 'target-to-postgres-replica-1', 'target-to-redis', 'target-to-redis-replica-1'].sort(),
+        [
+          'postgres-replica-1-to-postgres',
+          'redis-replica-1-to-redis',
+          'target-to-postgres',
+          'target-to-postgres-replica-1',
+          'target-to-redis',
+          'target-to-redis-replica-1',
+        ].sort(),
       );
       expect(env.endpoints.redis!.port).toBe(env.links.get('target-to-redis')!.listen.port);
 
@@ -102,7 +109,14 @@ describe('startLocalEnvironment', () => {
     const env = await startLocalEnvironment({ etcd: { members: 3 } }, { runDir });
     const members = withDescendants([...env.components.values()].map((c) => (c as { pid?: number }).pid!));
     try {
-      expect([...env.links.keys()].sort()).toEqual(['peers-to-etcd-1', 'peers-to-etcd-2', 'peers-to-etcd-3', 'target-to-etcd-1', 'target-to-etcd-2', 'target-to-etcd-3']);
+      expect([...env.links.keys()].sort()).toEqual([
+        'peers-to-etcd-1',
+        'peers-to-etcd-2',
+        'peers-to-etcd-3',
+        'target-to-etcd-1',
+        'target-to-etcd-2',
+        'target-to-etcd-3',
+      ]);
       expect(env.endpoints.etcd!.map((e) => e.port)).toEqual([1, 2, 3].map((n) => env.links.get(`target-to-etcd-${n}`)!.listen.port));
       const [first, , third] = env.endpoints.etcd!.map((e) => new Etcd3({ hosts: `http://${e.host}:${e.port}` }));
       try {
@@ -142,7 +156,10 @@ describe('startLocalEnvironment', () => {
       const members = withDescendants(pids);
       expect(members.length).toBeGreaterThan(pids.length);
       child.kill(signal);
-      const [code, sig] = (await Promise.race([once(child, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error('no exit in 30 s')), 30_000))])) as [number | null, string | null];
+      const [code, sig] = (await Promise.race([
+        once(child, 'exit'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no exit in 30 s')), 30_000)),
+      ])) as [number | null, string | null];
       expect(code ?? sig).toBe(signal === 'SIGINT' ? 130 : 143);
       for (const pid of members) expect(alive(pid)).toBe(false);
       for (const port of ports) expect(await isPortFree(port)).toBe(true);

@@ -40,10 +40,7 @@ export class CacheAside {
       const { value, version } = JSON.parse(cached) as { value: string; version: number };
       return { value, version, cache: 'hit' };
     }
-    const { rows } = await this.pg.query<{ value: string; version: string }>(
-      'SELECT value, version FROM items WHERE id = $1',
-      [id],
-    );
+    const { rows } = await this.pg.query<{ value: string; version: string }>('SELECT value, version FROM items WHERE id = $1', [id]);
     // Absent items are not cached (no negative caching): a later put is seen at once.
     if (rows.length === 0) return undefined;
     const item = { value: rows[0].value, version: Number(rows[0].version) };

@@ -25,8 +25,7 @@ const backendTimeoutMs = 2_000;
 const requestDeadlineMs = 3_000;
 
 const patterns = {
-  'cache-aside': (redis: ReturnType<typeof createClient>, pool: pg.Pool, ttlSeconds: number) =>
-    new CacheAside(redis, pool, ttlSeconds),
+  'cache-aside': (redis: ReturnType<typeof createClient>, pool: pg.Pool, ttlSeconds: number) => new CacheAside(redis, pool, ttlSeconds),
 };
 
 function setting(name: string, fallback?: string): string {
