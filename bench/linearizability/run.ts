@@ -92,7 +92,7 @@ function checkPorcupine(
 ): { results: FileResult[]; peakKb: number | null; wallMs: number } {
   const { lines, peakKb, wallMs } = run(
     bin,
-    ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...(verbose ? ['-verbose'] : []), ...files],
+    ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...(verbose ? ['-api', 'verbose'] : []), ...files],
     [0],
   );
   return { results: lines.map((l) => ({ file: l.file as string, valid: l.valid as FileResult['valid'], ms: l.ms as number })), peakKb, wallMs };

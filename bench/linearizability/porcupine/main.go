@@ -1,25 +1,35 @@
 // Command porcupine-bench checks patternbench history files (JSONL of Op)
 // with Porcupine, the reference the benchmark compares our checker against.
 //
-//	porcupine-bench -model register|cas-register|kv [-runs 5] [-timeout 60s] [-verbose] file.jsonl...
+//	porcupine-bench -model register|cas-register|kv|kv-append [-runs 5] [-timeout 60s] [-api operations|verbose|events] file.jsonl...
 //
 // It prints one JSON line a file: {"file", "valid", "ms", "ops"}, where valid
 // is true, false or "unknown" (Porcupine timed out) and ms is the median
 // wall-clock time of the runs: pairing invokes with completions and the
 // check, as our checker is timed; parsing excluded on both sides.
 //
-// By default it calls CheckOperationsTimeout: partitions (keys) checked in
-// parallel goroutines, stopping at the first one found not linearizable,
-// no counterexample. With -verbose, CheckOperationsVerbose: every partition
-// checked to the end and its partial linearizations kept, the work our
-// checker does for a verdict that names every failing key.
+// -api says which of Porcupine's calls checks:
+//   - operations (default): CheckOperationsTimeout: partitions (keys)
+//     checked in parallel goroutines, stopping at the first one found not
+//     linearizable, no counterexample.
+//   - verbose: CheckOperationsVerbose: every partition checked to the end
+//     and its partial linearizations kept, the work a counterexample for
+//     every failing key takes.
+//   - events: CheckEventsTimeout, what Porcupine's own tests call on its
+//     kv and etcd histories: call and return events in file order, the
+//     same parallel search as operations.
+//
+// kv-append is the model of Porcupine's kv test histories: get, put and
+// append of string values per key, every key starting at "".
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"os"
 	"sort"
@@ -37,6 +47,7 @@ const (
 	opRead opKind = iota
 	opWrite
 	opCas
+	opAppend
 )
 
 type input struct {
@@ -44,11 +55,14 @@ type input struct {
 	key  string
 	// a is the written value (write) or the expected one (cas); b is cas's new value.
 	a, b int64
+	// s is the string put or appended (kv-append).
+	s string
 }
 
 type output struct {
 	value   int64
-	unknown bool // an info op: Porcupine must accept any output
+	s       string // a get's value (kv-append)
+	unknown bool   // an info op: Porcupine must accept any output
 }
 
 // line is one history op as written by history/writer.ts.
@@ -95,26 +109,77 @@ func model(name string) (porcupine.Model, error) {
 	case "kv":
 		// As Porcupine's own kvModel: a history is linearizable iff each
 		// key's sub-history is, so each key is checked alone.
-		m.Partition = func(history []porcupine.Operation) [][]porcupine.Operation {
-			byKey := map[string][]porcupine.Operation{}
-			for _, op := range history {
-				k := op.Input.(input).key
-				byKey[k] = append(byKey[k], op)
-			}
-			keys := make([]string, 0, len(byKey))
-			for k := range byKey {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			parts := make([][]porcupine.Operation, 0, len(keys))
-			for _, k := range keys {
-				parts = append(parts, byKey[k])
-			}
-			return parts
-		}
+		m.Partition, m.PartitionEvent = byKey, eventsByKey
 		return m, nil
+	case "kv-append":
+		return porcupine.Model{
+			Partition:      byKey,
+			PartitionEvent: eventsByKey,
+			Init:           func() interface{} { return "" },
+			Step:           appendStep,
+			Hash: func(state interface{}) uint64 {
+				h := fnv.New64a()
+				h.Write([]byte(state.(string)))
+				return h.Sum64()
+			},
+		}, nil
 	}
-	return m, fmt.Errorf("unknown model %q (want register, cas-register or kv)", name)
+	return m, fmt.Errorf("unknown model %q (want register, cas-register, kv or kv-append)", name)
+}
+
+// byKey partitions operations by key, keys in sorted order.
+func byKey(history []porcupine.Operation) [][]porcupine.Operation {
+	parts := map[string][]porcupine.Operation{}
+	for _, op := range history {
+		k := op.Input.(input).key
+		parts[k] = append(parts[k], op)
+	}
+	return sortedParts(parts)
+}
+
+// eventsByKey partitions events by key (a return by its call's key), keys
+// in sorted order: CheckEvents partitions with this, CheckOperations with
+// byKey.
+func eventsByKey(history []porcupine.Event) [][]porcupine.Event {
+	parts := map[string][]porcupine.Event{}
+	keyOf := map[int]string{}
+	for _, ev := range history {
+		if ev.Kind == porcupine.CallEvent {
+			keyOf[ev.Id] = ev.Value.(input).key
+		}
+		k := keyOf[ev.Id]
+		parts[k] = append(parts[k], ev)
+	}
+	return sortedParts(parts)
+}
+
+func sortedParts[T any](parts map[string][]T) [][]T {
+	keys := make([]string, 0, len(parts))
+	for k := range parts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([][]T, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, parts[k])
+	}
+	return out
+}
+
+// appendStep is kv-append's sequential specification per key: a state is
+// the key's string value.
+func appendStep(state, in, out interface{}) (bool, interface{}) {
+	st := state.(string)
+	i := in.(input)
+	switch i.kind {
+	case opRead:
+		o := out.(output)
+		return o.unknown || o.s == st, st
+	case opWrite:
+		return true, i.s
+	default:
+		return true, st + i.s
+	}
 }
 
 func intOrNil(raw json.RawMessage) (int64, error) {
@@ -133,14 +198,15 @@ type record struct {
 	proc string
 	typ  string
 	in   input
-	// value is a read's ok value (nilValue for null).
+	// value is a read's ok value (nilValue for null); s a get's (kv-append).
 	value int64
+	s     string
 	index int64
 }
 
 // parse reads a history file into records (untimed, like our reader);
 // nemesis ops are skipped.
-func parse(path string) ([]record, error) {
+func parse(path string, strings bool) ([]record, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -150,6 +216,10 @@ func parse(path string) ([]record, error) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	for sc.Scan() {
+		// Blank lines are skipped, as our reader skips them.
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
 		var l line
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -159,6 +229,18 @@ func parse(path string) ([]record, error) {
 			continue
 		}
 		r := record{proc: proc, typ: l.Type, index: l.Index, in: input{key: l.Key}}
+		// A fail or info completion's value is never read (the invoke's
+		// is), and may be anything: Jepsen logs :timed-out there.
+		if l.Type == "fail" || l.Type == "info" {
+			l.Value = nil
+		}
+		if strings {
+			if err := parseString(&r, l); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			records = append(records, r)
+			continue
+		}
 		switch l.F {
 		case "read":
 			r.in.kind = opRead
@@ -173,8 +255,10 @@ func parse(path string) ([]record, error) {
 		case "cas":
 			r.in.kind = opCas
 			var pair [2]int64
-			if err := json.Unmarshal(l.Value, &pair); err != nil {
-				return nil, fmt.Errorf("%s: cas value: %w", path, err)
+			if l.Value != nil {
+				if err := json.Unmarshal(l.Value, &pair); err != nil {
+					return nil, fmt.Errorf("%s: cas value: %w", path, err)
+				}
 			}
 			r.in.a, r.in.b = pair[0], pair[1]
 		default:
@@ -183,6 +267,31 @@ func parse(path string) ([]record, error) {
 		records = append(records, r)
 	}
 	return records, sc.Err()
+}
+
+// parseString decodes a kv-append line: get (its ok value a string), put
+// and append (their value a string).
+func parseString(r *record, l line) error {
+	var s string
+	if len(l.Value) > 0 && string(l.Value) != "null" {
+		if err := json.Unmarshal(l.Value, &s); err != nil {
+			return fmt.Errorf("%s value: %w", l.F, err)
+		}
+	}
+	switch l.F {
+	case "get":
+		r.in.kind = opRead
+		r.s = s
+	case "put":
+		r.in.kind = opWrite
+		r.in.s = s
+	case "append":
+		r.in.kind = opAppend
+		r.in.s = s
+	default:
+		return fmt.Errorf("unsupported f %q", l.F)
+	}
+	return nil
 }
 
 // operations pairs invokes with completions (timed, as our checker's
@@ -212,7 +321,7 @@ func operations(records []record) []porcupine.Operation {
 		case "ok":
 			out := output{}
 			if p.in.kind == opRead {
-				out.value = r.value
+				out.value, out.s = r.value, r.s
 			}
 			ops = append(ops, porcupine.Operation{Input: p.in, Call: p.call, Output: out, Return: r.index})
 		case "info":
@@ -229,12 +338,75 @@ func operations(records []record) []porcupine.Operation {
 	return ops
 }
 
+// events pairs invokes with completions as operations does, keeping the
+// same calls, and lays them out as Porcupine's call and return events in
+// file order (timed, as operations is): a kept call's event where its invoke
+// is, its return where its ok completion is; an info call, or one never
+// completed, returns after every other event, as Porcupine's own tests
+// close unfinished calls.
+func events(records []record) []porcupine.Event {
+	type call struct {
+		in     input
+		out    output
+		kept   bool
+		retPos int // its ok completion's record, -1 when it returns at the end
+	}
+	calls := make([]call, 0, len(records)/2)
+	callAt := make([]int, len(records)) // a record's call, -1 for none
+	returnAt := make([]int, len(records))
+	open := map[string]int{}
+	for i, r := range records {
+		callAt[i], returnAt[i] = -1, -1
+		if r.typ == "invoke" {
+			open[r.proc] = len(calls)
+			callAt[i] = len(calls)
+			calls = append(calls, call{in: r.in, kept: r.in.kind != opRead, retPos: -1, out: output{unknown: true}})
+			continue
+		}
+		c, ok := open[r.proc]
+		if !ok {
+			continue
+		}
+		delete(open, r.proc)
+		switch r.typ {
+		case "ok":
+			out := output{}
+			if calls[c].in.kind == opRead {
+				out.value, out.s = r.value, r.s
+			}
+			calls[c].out, calls[c].kept, calls[c].retPos = out, true, i
+			returnAt[i] = c
+		case "fail":
+			calls[c].kept = false
+		}
+	}
+	evs := make([]porcupine.Event, 0, 2*len(calls))
+	for i := range records {
+		if c := callAt[i]; c >= 0 && calls[c].kept {
+			evs = append(evs, porcupine.Event{ClientId: c, Kind: porcupine.CallEvent, Value: calls[c].in, Id: c})
+		}
+		if c := returnAt[i]; c >= 0 {
+			evs = append(evs, porcupine.Event{ClientId: c, Kind: porcupine.ReturnEvent, Value: calls[c].out, Id: c})
+		}
+	}
+	for c := range calls {
+		if calls[c].kept && calls[c].retPos < 0 {
+			evs = append(evs, porcupine.Event{ClientId: c, Kind: porcupine.ReturnEvent, Value: calls[c].out, Id: c})
+		}
+	}
+	return evs
+}
+
 func main() {
-	modelName := flag.String("model", "register", "register, cas-register or kv")
+	modelName := flag.String("model", "register", "register, cas-register, kv or kv-append")
 	runs := flag.Int("runs", 5, "checks per file; the median time is printed")
 	timeout := flag.Duration("timeout", 60*time.Second, "Porcupine's time budget per check (0: none)")
-	verbose := flag.Bool("verbose", false, "CheckOperationsVerbose: every partition, with partial linearizations")
+	api := flag.String("api", "operations", "operations (CheckOperationsTimeout), verbose (CheckOperationsVerbose) or events (CheckEventsTimeout)")
 	flag.Parse()
+	if *api != "operations" && *api != "verbose" && *api != "events" {
+		fmt.Fprintf(os.Stderr, "unknown -api %q (want operations, verbose or events)\n", *api)
+		os.Exit(2)
+	}
 	m, err := model(*modelName)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -242,20 +414,28 @@ func main() {
 	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, path := range flag.Args() {
-		records, err := parse(path)
+		records, err := parse(path, *modelName == "kv-append")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		var result porcupine.CheckResult
-		var ops []porcupine.Operation
+		calls := 0
 		times := make([]float64, 0, *runs)
 		for r := 0; r < *runs; r++ {
 			start := time.Now()
-			ops = operations(records)
-			if *verbose {
+			switch *api {
+			case "events":
+				evs := events(records)
+				calls = len(evs) / 2
+				result = porcupine.CheckEventsTimeout(m, evs, *timeout)
+			case "verbose":
+				ops := operations(records)
+				calls = len(ops)
 				result, _ = porcupine.CheckOperationsVerbose(m, ops, *timeout)
-			} else {
+			default:
+				ops := operations(records)
+				calls = len(ops)
 				result = porcupine.CheckOperationsTimeout(m, ops, *timeout)
 			}
 			times = append(times, float64(time.Since(start).Microseconds())/1000)
@@ -268,7 +448,7 @@ func main() {
 		case porcupine.Illegal:
 			valid = false
 		}
-		if err := enc.Encode(map[string]interface{}{"file": path, "valid": valid, "ms": times[len(times)/2], "ops": len(ops)}); err != nil {
+		if err := enc.Encode(map[string]interface{}{"file": path, "valid": valid, "ms": times[len(times)/2], "ops": calls}); err != nil {
 			os.Exit(1)
 		}
 	}
