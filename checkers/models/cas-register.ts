@@ -11,6 +11,12 @@ export const casRegister = defineModel<unknown>({
     const [from, to] = casPair(op.input);
     return jsonEqual(state, from) ? { ok: true, state: to ?? null } : { ok: false, state };
   },
+  effect(op) {
+    if (op.f === 'read' || op.f === 'write') return register.effect!(op);
+    if (op.f !== 'cas') throw unknownOp('cas-register', op.f);
+    const [from, to] = casPair(op.input);
+    return { swaps: [from, to ?? null] };
+  },
   readOnly: register.readOnly,
 });
 

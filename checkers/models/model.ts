@@ -36,7 +36,54 @@ export interface Model<S = unknown> {
   hash(state: S): string;
   /** A short human-readable rendering of `state` for counterexamples; default a stable JSON. */
   describe(state: S): string;
+  /**
+   * Optional, with `equal`: what the linearizability search interns states
+   * by in place of `hash`. A number equal for equal states (unequal ones may
+   * share one; `equal` settles it), for states that carry it so that it
+   * costs nothing to read: `kv`'s values grow by appends, and hashing each
+   * whole was most of a check's time.
+   */
+  fingerprint?(state: S): number;
+  /** Optional, with `fingerprint`: whether two states are equal (as `hash` would say). */
+  equal?(a: S, b: S): boolean;
+  /**
+   * Optional, with `fingerprint` and an `effect` for every op: the text of
+   * a state, or undefined for a state that has none, for models whose ops
+   * only read the state, set it (`writes`, `swaps`) or extend its text
+   * (`appends`), as `kv`'s do. The search then drops a configuration as
+   * soon as a pending read's text does not start with the state's and
+   * nothing left can set the state to a prefix of it: appends never take a
+   * text back. `fingerprint(state)` must then be the text's fingerprint
+   * (fingerprint.ts), and `text(state).length` cheap.
+   */
+  text?(state: S): string | undefined;
+  /**
+   * Optional: `op`'s {@link Effect} when it has one of those simple shapes
+   * (a read of a known value, a blind write, a compare-and-set, an append),
+   * so that the linearizability search runs it without calling `step` (but
+   * for appends); undefined for any other op. Must agree with `step`,
+   * states compared by `hash`.
+   */
+  effect?(op: ModelOp): Effect<S> | undefined;
+  /**
+   * Optional, with `partition`: the model one partition's ops are checked
+   * against, whose state is that partition's alone (for `kv`, one key's
+   * value rather than a map of every key). Must agree with this model on
+   * any history of one partition: it is how P-compositionality is made
+   * cheap, not a different specification.
+   */
+  partitionModel?: Model;
 }
+
+/**
+ * What an op does when it has a simple shape (see {@link Model.effect}).
+ * `reads`: possible only in state `reads`, which it leaves as it is.
+ * `writes`: possible in any state; the state becomes `writes`. `swaps`:
+ * possible only in state `swaps[0]`; the state becomes `swaps[1]`.
+ * `appends`: possible in any state, whose text (see {@link Model.text})
+ * it extends by `appends`; the search still calls `step` for the state.
+ */
+export type Effect<S> = { reads: S } | { writes: S } | { swaps: readonly [S, S] } | { appends: string };
 
 /** What a model author writes: `hash` and `describe` may be left out. */
 export type ModelSpec<S> = Omit<Model<S>, 'hash' | 'describe'> & Partial<Pick<Model<S>, 'hash' | 'describe'>>;

@@ -15,5 +15,10 @@ export const register = defineModel<unknown>({
         throw unknownOp('register', op.f);
     }
   },
+  effect(op) {
+    if (op.f === 'read') return op.output === undefined ? undefined : { reads: op.output };
+    if (op.f === 'write') return { writes: op.input ?? null };
+    throw unknownOp('register', op.f);
+  },
   readOnly: (f) => f === 'read',
 });
