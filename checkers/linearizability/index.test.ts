@@ -33,7 +33,7 @@ describe('checkLinearizable', () => {
       );
     expect(checkLinearizable(history(...big), { model: 'kv', init: null }).valid).toBe(true);
     const again = checkLinearizable(small, { model: 'register', init: 0 });
-    expect({ ...again, elapsedMs: 0 }).toEqual({ ...first, elapsedMs: 0 });
+    expect({ ...again, elapsedMs: 0, verdictMs: 0 }).toEqual({ ...first, elapsedMs: 0, verdictMs: 0 });
   });
 
   it('places info writes in the prefix when they help, and lists the candidates left as unplaced', () => {

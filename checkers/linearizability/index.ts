@@ -4,7 +4,8 @@ import { models } from '../models/index.ts';
 import type { Model, ModelOp } from '../models/model.ts';
 import { CoreMemoryError, searchCore } from './core.ts';
 import { PartitionCalls, prepare, type Call, type Prepared } from './prepare.ts';
-import { nowMs, searchPartition } from './search.ts';
+import { PartitionScheduler, type RunStop } from './schedule.ts';
+import { nowMs, rssBytes } from './search.ts';
 
 /**
  * One operation of a counterexample with its real-time interval. An `info`
@@ -37,6 +38,16 @@ export interface PartitionCounterexample {
   state: string;
 }
 
+/** A `false` verdict's counterexample that does not cover every partition: its own budget ran out first. */
+export interface PartialCounterexample {
+  /** Which budget ran out, or which partitions' searches gave up. */
+  reason: string;
+  /** The partitions the counterexample covers: each is not linearizable. */
+  covers: Array<string | null>;
+  /** The partitions whose search did not end (or gave up on a budget of its own): they may fail too. */
+  unsearched: Array<string | null>;
+}
+
 /** The linearizability checker's verdict. */
 export interface LinearVerdict extends Verdict {
   valid: true | false | 'unknown';
@@ -44,13 +55,18 @@ export interface LinearVerdict extends Verdict {
   /** Client operations the search had to place: `ok` ops, and `info` ops that may write (fails and info reads constrain nothing). */
   ops: number;
   partitions: number;
+  /** From the call to the verdict: what deciding `valid` took, ms (set by {@link checkLinearizable}; optional so that a verdict built by hand, in a test or a report, need not invent it). */
+  verdictMs?: number;
+  /** From the call to its return: the verdict and then its counterexample, ms. */
   elapsedMs: number;
   /** Configurations (linearized set, model state) the search memoised, over all partitions searched: its work. */
   states?: number;
   /** For `'unknown'`: which budget ran out, and where. */
   reason?: string;
-  /** One entry per failing partition. */
+  /** For `false`: one entry per failing partition found, in partition order. */
   counterexample?: PartitionCounterexample[];
+  /** For `false`, when the counterexample does not cover every partition. */
+  partial?: PartialCounterexample;
 }
 
 /** Options of {@link checkLinearizable}. */
@@ -59,65 +75,128 @@ export interface LinearOptions {
   model: string | Model;
   /** The initial value (the model's `init` argument; for `kv`, every key's). */
   init?: unknown;
-  /** Wall-clock budget for the whole check, ms; default 60 000. */
+  /** Wall-clock budget for the verdict, ms; default 60 000. */
   timeoutMs?: number;
-  /** Cap on memoised configurations (linearized set, state) per partition; default 2 000 000 (at most about 100 MB). */
+  /** Cap on memoised configurations (linearized set, state) per partition; default 2 000 000. */
   maxStates?: number;
+  /** Bound on the process's resident set size while the check runs, bytes; default {@link DEFAULT_MAX_MEMORY_BYTES}. */
+  maxMemoryBytes?: number;
+  /** Wall-clock budget for the counterexample once the verdict is `false`, ms; default {@link DEFAULT_EXPLAIN_TIMEOUT_MS}. */
+  explainTimeoutMs?: number;
+  /** How far the counterexample may raise the RSS past where the verdict left it, bytes (never past `maxMemoryBytes`); default {@link DEFAULT_EXPLAIN_MEMORY_BYTES}. */
+  explainMemoryBytes?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** At most about 100 MB of memo: a configuration costs some 30–50 bytes whatever the history's length. */
+/** A configuration costs some 30–50 bytes of the core's memory, whatever the history's length, plus its model state. */
 const DEFAULT_MAX_STATES = 2_000_000;
+/** The RSS a check stays under by default: 1 GiB. */
+export const DEFAULT_MAX_MEMORY_BYTES = 1 << 30;
+/**
+ * The counterexample's default time budget. The verdict is what CI waits
+ * for; explaining every failing partition to the end can take far longer
+ * than deciding (Porcupine's c50-bad: 47 ms to decide, minutes to explain
+ * every key), so past this the counterexample is partial.
+ */
+export const DEFAULT_EXPLAIN_TIMEOUT_MS = 300;
+/** The counterexample's default memory budget, over the verdict's RSS. */
+export const DEFAULT_EXPLAIN_MEMORY_BYTES = 128 << 20;
 
 /**
  * Checks that `history` is linearizable under Jepsen's semantics: array
  * order is real-time order; `ok` took effect; `fail` did not; `info` may
  * take effect at any time after its invoke, or never, with its invocation's
  * value; nemesis ops are ignored. A model with `partition` is checked key by
- * key (P-compositionality). A budget that runs out gives `'unknown'` with a
- * reason, never `true`; a violation in any partition gives `false` even when
- * another ran out. Pure apart from reading the clock; throws on an unknown
- * model name, a completion without an invoke, or an `f` the model rejects.
+ * key (P-compositionality).
+ *
+ * The verdict comes first: the partitions are searched in turn (see
+ * {@link PartitionScheduler}) and the first one found not linearizable
+ * decides `false`. Then the counterexample: the searches still under way go
+ * on, under a budget of their own, to find every failing partition; when
+ * that budget runs out, the verdict stays `false` and `partial` says which
+ * partitions the counterexample leaves out. A verdict budget that runs out
+ * gives `'unknown'` with a reason, never `true`. Pure apart from reading the
+ * clock and the process's RSS; throws on an unknown model name, a
+ * completion without an invoke, or an `f` the model rejects.
  */
 export function checkLinearizable(history: readonly Op[], opts: LinearOptions): LinearVerdict {
   const startMs = nowMs();
   const model = typeof opts.model === 'string' ? models[opts.model] : opts.model;
   if (!model) throw new Error(`unknown model "${String(opts.model)}"; known: ${Object.keys(models).join(', ')}`);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadlineMs = startMs + timeoutMs;
-  const core = searchCore();
+  const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
+  const maxRssBytes = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
+  const layout = searchCore();
   let prepared: Prepared;
   try {
-    prepared = prepare(history, model, core);
+    prepared = prepare(history, model, layout);
   } catch (err) {
     if (!(err instanceof CoreMemoryError)) throw err;
-    return { valid: 'unknown', model: model.name, ops: 0, partitions: 0, elapsedMs: nowMs() - startMs, states: 0, reason: err.message };
+    const elapsedMs = nowMs() - startMs;
+    return { valid: 'unknown', model: model.name, ops: 0, partitions: 0, verdictMs: elapsedMs, elapsedMs, states: 0, reason: err.message };
   }
   const { partitions, calls } = prepared;
+  const keyOf = (p: number) => partitions[p].key;
+  const where = (ps: readonly number[]) =>
+    ps.length === 0 || keyOf(ps[0]) === null ? '' : ` in partition ${keyOf(ps[0])}${ps.length > 1 ? ` (and ${ps.length - 1} more)` : ''}`;
+  /** Why the partitions whose search gave up on a budget of their own did. */
+  const gaveUp = () => {
+    const ps = scheduler.results.flatMap((r, p) => (r && (r.outcome === 'state-budget' || r.outcome === 'out-of-memory') ? [p] : []));
+    if (ps.length === 0) return undefined;
+    const first = scheduler.results[ps[0]]!;
+    const what =
+      first.outcome === 'state-budget' ? `state budget exceeded (${maxStates} memoised states)` : `out of memory after ${first.states} memoised states`;
+    return { partitions: ps, reason: `${what}${where(ps)}` };
+  };
+  const stopReason = (stop: RunStop, ms: number, bytes: number) =>
+    stop === 'timeout'
+      ? `timed out after ${ms} ms${where(scheduler.unsearched())}`
+      : `memory bound reached (RSS over ${Math.round(bytes / 2 ** 20)} MB)${where(scheduler.unsearched())}`;
 
-  const counterexample: PartitionCounterexample[] = [];
-  let reason: string | undefined;
-  let states = 0;
-  for (let p = 0; p < partitions.length; p++) {
-    const { key, kinds } = partitions[p];
-    const where = key === null ? '' : ` in partition ${key}`;
-    if (nowMs() > deadlineMs) {
-      reason ??= `timed out after ${timeoutMs} ms${where}`;
-      break;
+  const scheduler = new PartitionScheduler(prepared, layout, model.partitionModel ?? model, opts.init);
+  try {
+    const stop = scheduler.run({ deadlineMs: startMs + timeoutMs, maxStates, maxRssBytes }, true);
+    const verdictMs = nowMs() - startMs;
+    const base = { model: model.name, ops: calls, partitions: partitions.length, verdictMs };
+    if (stop !== 'violation') {
+      const states = scheduler.states();
+      const elapsedMs = nowMs() - startMs;
+      if (stop !== 'done') return { valid: 'unknown', ...base, elapsedMs, states, reason: stopReason(stop, timeoutMs, maxRssBytes) };
+      const gave = gaveUp();
+      if (gave) return { valid: 'unknown', ...base, elapsedMs, states, reason: gave.reason };
+      return { valid: true, ...base, elapsedMs, states };
     }
-    const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
-    const r = searchPartition(core, p, kinds, model, opts.init, { deadlineMs, maxStates });
-    states += r.states;
-    if (r.outcome === 'violation') counterexample.push(explain(history, key, new PartitionCalls(core, prepared, p), kinds, r.prefix, model.describe(r.state)));
-    else if (r.outcome === 'timeout') reason ??= `timed out after ${timeoutMs} ms${where}`;
-    else if (r.outcome === 'state-budget') reason ??= `state budget exceeded (${maxStates} memoised states)${where}`;
-    else if (r.outcome === 'out-of-memory') reason ??= `out of memory after ${r.states} memoised states${where}`;
-  }
 
-  const base = { model: model.name, ops: calls, partitions: partitions.length, elapsedMs: nowMs() - startMs, states };
-  if (counterexample.length > 0) return { valid: false, ...base, counterexample };
-  if (reason !== undefined) return { valid: 'unknown', ...base, reason };
-  return { valid: true, ...base };
+    const explainMs = opts.explainTimeoutMs ?? DEFAULT_EXPLAIN_TIMEOUT_MS;
+    const explainRss = Math.min(maxRssBytes, rssBytes() + (opts.explainMemoryBytes ?? DEFAULT_EXPLAIN_MEMORY_BYTES));
+    const explained = scheduler.run({ deadlineMs: nowMs() + explainMs, maxStates, maxRssBytes: explainRss }, false);
+    const counterexample: PartitionCounterexample[] = [];
+    scheduler.results.forEach((r, p) => {
+      if (r?.outcome === 'violation') {
+        counterexample.push(explain(history, keyOf(p), new PartitionCalls(layout, prepared, p), partitions[p].kinds, r.prefix, describe(model, r.state)));
+      }
+    });
+    const verdict: LinearVerdict = { valid: false, ...base, elapsedMs: 0, states: scheduler.states(), counterexample };
+    const unsearched = scheduler.unsearched();
+    const gave = gaveUp();
+    if (unsearched.length > 0 || gave) {
+      const reasons = [...(unsearched.length > 0 ? [`counterexample ${stopReason(explained, explainMs, explainRss)}`] : []), ...(gave ? [gave.reason] : [])];
+      verdict.partial = {
+        reason: reasons.join('; '),
+        covers: counterexample.map((c) => c.partition),
+        unsearched: [...unsearched, ...(gave?.partitions ?? [])].sort((a, b) => a - b).map(keyOf),
+      };
+    }
+    verdict.elapsedMs = nowMs() - startMs;
+    return verdict;
+  } finally {
+    scheduler.close();
+  }
+}
+
+/** A partition's state rendered by the model that holds it. */
+function describe(model: Model, state: unknown): string {
+  return (model.partitionModel ?? model).describe(state);
 }
 
 /** Builds one partition's counterexample from the longest prefix the search found. */

@@ -1,11 +1,6 @@
-import type { Model, ModelOp } from '../models/model.ts';
-import { IMPOSSIBLE, Outcome, type SearchCore } from './core.ts';
-
-/** Limits on one search: an absolute deadline ({@link nowMs}) and a cap on memoised configurations. */
-export interface SearchBudget {
-  deadlineMs: number;
-  maxStates: number;
-}
+import { prefixFingerprints, residues } from '../models/fingerprint.ts';
+import type { Effect, Model, ModelOp } from '../models/model.ts';
+import { ANY, CoreMemoryError, IMPOSSIBLE, Outcome, PAGE_BYTES, type SearchCore } from './core.ts';
 
 /**
  * The clock budgets are read on, ms from an arbitrary origin. Not
@@ -17,9 +12,29 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** The process's resident set size, bytes (about 8 µs to read). */
+export function rssBytes(): number {
+  return process.memoryUsage.rss();
+}
+
+/** Limits a search runs under: an absolute deadline ({@link nowMs}), a cap on memoised configurations, and the process's RSS. */
+export interface SearchBudget {
+  deadlineMs: number;
+  maxStates: number;
+  maxRssBytes: number;
+}
+
+/**
+ * How a partition's search ended, or why it stopped: `timeout` (the
+ * budget's deadline passed) and `memory-bound` (the process's RSS reached
+ * the budget's bound) stop a search that can resume under another budget;
+ * `out-of-memory` means its core's memory could not grow.
+ */
+export type SearchOutcome = 'linearizable' | 'violation' | 'timeout' | 'state-budget' | 'out-of-memory' | 'memory-bound';
+
 /** The outcome of searching one partition. */
 export interface SearchResult {
-  outcome: 'linearizable' | 'violation' | 'timeout' | 'state-budget' | 'out-of-memory';
+  outcome: SearchOutcome;
   /** The longest linearizable prefix found: indices into the partition's calls, in linearization order. */
   prefix: number[];
   /** The model state after `prefix`. */
@@ -28,81 +43,220 @@ export interface SearchResult {
   states: number;
 }
 
-/** Walk turns between clock readings: some milliseconds of search. */
-const TURNS = 1 << 18;
-/** Model steps between clock readings (a step is JavaScript, microseconds). */
-const STEPS = 256;
+/** Model steps between readings of the clock and the RSS (a step is JavaScript, microseconds). */
+const STEPS = 1024;
 /** The core counts memoised states in an i32: a larger cap is no cap. */
 const MAX_I32 = 0x7fffffff;
 
 /**
- * Searches partition `p` of the history laid out in `core` (see prepare.ts)
- * for a linearization: Wing & Gong with Lowe's memoisation, the loop in
- * wasm/search.ts. The model runs here: the core stops whenever it needs a
- * transition it has not seen, and each (state, op kind) is stepped once.
- * Deterministic; throws what `model.step` throws.
+ * The search of one partition for a linearization, in a search core of its
+ * own so that it can be paused and resumed while others run: Wing & Gong
+ * with Lowe's memoisation, the loop in wasm/search.ts. The model runs here:
+ * the core stops whenever it needs a transition it has not seen, and each
+ * (state, op kind) is stepped once; ops with an {@link Model.effect} never
+ * reach the model. Deterministic for a given sequence of turns; throws what
+ * the model throws.
  */
-export function searchPartition(core: SearchCore, p: number, kinds: readonly ModelOp[], model: Model, initial: unknown, budget: SearchBudget): SearchResult {
-  if (!core.begin(p, kinds.length) || !core.layout()) return { outcome: 'out-of-memory', prefix: [], state: model.init(initial), states: 0 };
-  const states = new States(model, kinds);
-  states.intern(model.init(initial));
-  const maxStates = Math.min(budget.maxStates, MAX_I32);
-  let outcome: SearchResult['outcome'];
-  let turns = TURNS;
-  let steps = 0;
-  for (;;) {
-    const stop = core.walk(maxStates, turns);
-    if (stop === Outcome.step) {
-      if (!core.setTransition(core.neededState(), core.neededKind(), states.step(core.neededState(), core.neededKind()))) {
-        outcome = 'out-of-memory';
-        break;
+export class PartitionSearch {
+  private readonly states: States;
+  private steps = 0;
+  private ended: SearchOutcome | undefined;
+  /** False when the core could not take the partition: there is no walk to read. */
+  private readonly laidOut: boolean = false;
+
+  /**
+   * Copies partition `p` of the history laid out in `layout` into `core`
+   * (which it owns until {@link PartitionSearch.result}) and puts the walk
+   * at its start.
+   */
+  constructor(
+    readonly core: SearchCore,
+    layout: SearchCore,
+    readonly partition: number,
+    kinds: readonly ModelOp[],
+    model: Model,
+    initial: unknown,
+  ) {
+    this.states = new States(model, kinds);
+    this.states.intern(model.init(initial));
+    const n = layout.partitionSize(partition);
+    const at = core.begin(n, kinds.length);
+    if (at === 0) {
+      this.ended = 'out-of-memory';
+      return;
+    }
+    const into = new Int32Array(core.memory.buffer, at, 3 * n + 2 * kinds.length);
+    for (let column = 0; column < 3; column++) into.set(new Int32Array(layout.memory.buffer, layout.partitionColumn(partition, column), n), column * n);
+    const effects = kinds.map((k) => model.effect?.(k));
+    effects.forEach((effect, k) => {
+      if (effect === undefined || 'appends' in effect) return;
+      const [from, to] =
+        'reads' in effect
+          ? [this.states.intern(effect.reads), this.states.intern(effect.reads)]
+          : 'writes' in effect
+            ? [ANY, this.states.intern(effect.writes)]
+            : [this.states.intern(effect.swaps[0]), this.states.intern(effect.swaps[1])];
+      into[3 * n + k] = from;
+      into[3 * n + kinds.length + k] = to;
+    });
+    if (model.text && model.fingerprint && model.equal && effects.every((e) => e !== undefined) && !this.prune(model.text, effects as Array<Effect<unknown>>)) {
+      this.ended = 'out-of-memory';
+      return;
+    }
+    if (!core.layout()) this.ended = 'out-of-memory';
+    else this.laidOut = true;
+  }
+
+  /**
+   * Turns on the core's text pruning (see `readable` in wasm/search.ts):
+   * each read kind's prefix fingerprints, and the kinds that can set the
+   * state to a prefix of what it reads. False when memory cannot grow.
+   */
+  private prune(text: (s: unknown) => string | undefined, effects: ReadonlyArray<Effect<unknown>>): boolean {
+    const reads = effects.map((e) => ('reads' in e ? text(e.reads) : undefined));
+    // A kind that sets a state without a text may lead anywhere (an append to it makes a text): a reset for every read.
+    const resets = effects.map((e) => ('writes' in e ? { to: text(e.writes) } : 'swaps' in e ? { to: text(e.swaps[1]) } : undefined));
+    const resetsOf = reads.map((t) =>
+      t === undefined ? [] : resets.flatMap((r, k) => (r !== undefined && (r.to === undefined || t.startsWith(r.to)) ? [k] : [])),
+    );
+    const pairs = reads.reduce((sum, t) => sum + (t === undefined ? 0 : t.length + 1), 0);
+    const resetCount = resetsOf.reduce((sum, r) => sum + r.length, 0);
+    const at = this.core.pruning(pairs, resetCount);
+    if (at === 0) return false;
+    const k = effects.length;
+    const table = new Int32Array(this.core.memory.buffer, at, 4 * k + 2 * pairs + resetCount);
+    const pfx = 4 * k;
+    let pair = 0;
+    let reset = pfx + 2 * pairs;
+    reads.forEach((t, kind) => {
+      table[2 * k + kind] = reset - pfx - 2 * pairs;
+      table[3 * k + kind] = resetsOf[kind].length;
+      for (const r of resetsOf[kind]) table[reset++] = r;
+      if (t === undefined) return;
+      table[kind] = t.length;
+      table[k + kind] = pair;
+      for (const [fp1, fp2] of prefixFingerprints(t)) {
+        table[pfx + 2 * pair] = fp1;
+        table[pfx + 2 * pair++ + 1] = fp2;
       }
-      // The turns go on where they stopped, and many steps read the clock too.
-      turns = core.remainingTurns();
-      if (++steps % STEPS === 0 && nowMs() > budget.deadlineMs) {
-        outcome = 'timeout';
-        break;
+    });
+    return this.states.withTexts(this.core, text);
+  }
+
+  /** How the search ended, or undefined while it can go on. */
+  get outcome(): SearchOutcome | undefined {
+    return this.ended;
+  }
+
+  /**
+   * Walks on for at most `turns` turns of the core (model steps in
+   * between): returns how the search ended, or undefined when the turns ran
+   * out first. `timeout` and `memory-bound` say that the budget ran out,
+   * not that the search ended: it can be resumed under another.
+   */
+  run(turns: number, budget: SearchBudget): SearchOutcome | undefined {
+    if (this.ended !== undefined) return this.ended;
+    const { core } = this;
+    const maxStates = Math.min(budget.maxStates, MAX_I32);
+    // The core may grow only as far as the RSS bound leaves room for.
+    core.limit(core.memory.buffer.byteLength / PAGE_BYTES + Math.max(0, Math.floor((budget.maxRssBytes - rssBytes()) / PAGE_BYTES)));
+    let left = turns;
+    for (;;) {
+      const stop = core.walk(maxStates, left);
+      if (stop === Outcome.step) {
+        const from = core.neededState();
+        const kind = core.neededKind();
+        let to: number;
+        try {
+          to = this.states.step(from, kind);
+        } catch (err) {
+          if (err instanceof CoreMemoryError) return (this.ended = 'out-of-memory');
+          throw err;
+        }
+        if (!core.setTransition(from, kind, to)) return (this.ended = 'out-of-memory');
+        // The turns go on where they stopped; many steps read the clock and the RSS too.
+        left = core.remainingTurns();
+        if (++this.steps % STEPS === 0) {
+          if (nowMs() > budget.deadlineMs) return 'timeout';
+          if (rssBytes() > budget.maxRssBytes) return 'memory-bound';
+        }
+        continue;
       }
-    } else if (stop === Outcome.clock) {
-      turns = TURNS;
-      if (nowMs() > budget.deadlineMs) {
-        outcome = 'timeout';
-        break;
-      }
-    } else {
-      outcome =
+      if (stop === Outcome.clock) return undefined;
+      return (this.ended =
         stop === Outcome.linearizable
           ? 'linearizable'
           : stop === Outcome.violation
             ? 'violation'
             : stop === Outcome.stateBudget
               ? 'state-budget'
-              : 'out-of-memory';
-      break;
+              : 'out-of-memory');
     }
   }
-  const prefix = Array.from(new Int32Array(core.memory.buffer, core.prefix(), core.prefixLength()));
-  return { outcome, prefix, state: states.values[core.prefixState()], states: core.memoised() };
+
+  /** Configurations memoised so far: the search's work. */
+  get memoised(): number {
+    return this.laidOut ? this.core.memoised() : 0;
+  }
+
+  /** What the search found so far (`timeout` while it could go on): its longest prefix, the state after it, and its work. */
+  result(): SearchResult {
+    const { core } = this;
+    if (!this.laidOut) return { outcome: 'out-of-memory', prefix: [], state: this.states.values[0], states: 0 };
+    return {
+      outcome: this.ended ?? 'timeout',
+      prefix: Array.from(new Int32Array(core.memory.buffer, core.prefix(), core.prefixLength())),
+      state: this.states.values[core.prefixState()],
+      states: this.memoised,
+    };
+  }
 }
 
-/** Model states interned as small integers (the core sees only those), by the model's `hash`. */
+/**
+ * Model states interned as small integers (the core sees only those): by
+ * the model's `fingerprint` and `equal` when it has them, else by its
+ * `hash`.
+ */
 class States {
   readonly values: unknown[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly byHash = new Map<string, number>();
+  /** Fingerprint to the id of the first state with it, or to every id with it once two share it. */
+  private readonly byFingerprint = new Map<number, number | number[]>();
+  private readonly fingerprint: ((s: unknown) => number) | undefined;
+  private readonly equal: ((a: unknown, b: unknown) => boolean) | undefined;
 
   constructor(
     private readonly model: Model,
     private readonly kinds: readonly ModelOp[],
-  ) {}
+  ) {
+    if (model.fingerprint && model.equal) {
+      this.fingerprint = model.fingerprint;
+      this.equal = model.equal;
+    }
+  }
 
   intern(s: unknown): number {
-    const h = this.model.hash(s);
-    let id = this.ids.get(h);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(s);
-      this.ids.set(h, id);
+    if (this.fingerprint === undefined) {
+      const h = this.model.hash(s);
+      let id = this.byHash.get(h);
+      if (id === undefined) {
+        id = this.add(s);
+        this.byHash.set(h, id);
+      }
+      return id;
     }
+    const f = this.fingerprint(s);
+    const found = this.byFingerprint.get(f);
+    if (found === undefined) {
+      const id = this.add(s);
+      this.byFingerprint.set(f, id);
+      return id;
+    }
+    const ids = typeof found === 'number' ? [found] : found;
+    for (const id of ids) if (this.equal!(this.values[id], s)) return id;
+    const id = this.add(s);
+    ids.push(id);
+    if (typeof found === 'number') this.byFingerprint.set(f, ids);
     return id;
   }
 
@@ -110,7 +264,32 @@ class States {
   step(from: number, kind: number): number {
     const before = this.values[from];
     const r = this.model.step(before, this.kinds[kind]);
-    // A step that returns its own state (a read) needs no hash.
+    // A step that returns its own state (a read) needs no interning.
     return !r.ok ? IMPOSSIBLE : r.state === before ? from : this.intern(r.state);
+  }
+
+  /**
+   * From now on tells `core` each state's text (length and fingerprint),
+   * the states interned so far included. False when memory cannot grow.
+   */
+  withTexts(core: SearchCore, text: (s: unknown) => string | undefined): boolean {
+    this.texts = { core, text };
+    return this.values.every((s, id) => this.tellText(id, s));
+  }
+
+  private texts: { core: SearchCore; text: (s: unknown) => string | undefined } | undefined;
+
+  private add(s: unknown): number {
+    this.values.push(s);
+    const id = this.values.length - 1;
+    if (this.texts !== undefined && !this.tellText(id, s)) throw new CoreMemoryError('out of memory recording a state');
+    return id;
+  }
+
+  private tellText(id: number, s: unknown): boolean {
+    const t = this.texts!.text(s);
+    if (t === undefined) return true;
+    const [fp1, fp2] = residues(this.fingerprint!(s));
+    return this.texts!.core.stateText(id, t.length, fp1, fp2) !== 0;
   }
 }

@@ -22,21 +22,38 @@
  * the caller runs the model, hands the answer to `setTransition`, and calls
  * `walk` again, which resumes where it stopped.
  *
- * Memory: one bump allocator from `__heap_base`, reset by `begin` for each
- * partition; everything a partition needs (its arrays, the memo's entries
- * and tables) is allocated from it and never freed until the next `begin`.
- * Memory grows as needed and never shrinks; an allocation that cannot grow
- * it makes the walk stop with OUT_OF_MEMORY.
+ * Memory: one bump allocator from `__heap_base`; everything is allocated
+ * from it and never freed until the allocator is reset (by `history` or
+ * `begin`). Memory grows as needed, up to `limit`, and never shrinks; an
+ * allocation that cannot grow it fails (0, false, or OUT_OF_MEMORY from the
+ * walk).
  *
- * Protocol, per history: `history(slots)` returns where to write four i32
- * arrays of `slots` entries, one entry a client invoke in history order —
- * its invoke position, its return position (`INFO_RETURN` for a call that
- * may take effect at any later time), where its completion is (-1: never)
- * and its op kind (-1 for a call dropped); then `kinds(k, p)` returns where
- * to write two arrays of `k` entries: each kind's partition (0 .. p-1) and
- * its index there; then `scatter(slots used)`. Per partition: `begin(partition,
- * kinds)`, `layout()`, then `walk(...)` until it returns an outcome other
- * than STEP or CLOCK. State 0 is the initial state.
+ * An instance plays one of two roles. A layout instance holds a history:
+ * `history(slots)` returns where to write four i32 arrays of `slots`
+ * entries, one entry a client invoke in history order — its invoke
+ * position, its return position (`INFO_RETURN` for a call that may take
+ * effect at any later time), where its completion is (-1: never) and its op
+ * kind (-1 for a call dropped); then `kinds(k, p)` returns where to write
+ * two arrays of `k` entries: each kind's partition (0 .. p-1) and its index
+ * there; then `scatter(slots used)` groups the calls by partition. A search
+ * instance searches one partition, so that several searches can be paused
+ * and resumed in turn, each in its own memory: `begin(calls, kinds)` returns
+ * where to write the partition's invoke positions, return positions and op
+ * kinds (`calls` each, copied from the layout instance's `partitionColumn`)
+ * and each kind's shape (two arrays of `kinds`: FROM and TO, see below);
+ * then `layout()`, then `walk(...)` until it returns an outcome other than
+ * STEP or CLOCK. State 0 is the initial state.
+ *
+ * An op kind's shape lets the walk step it without the model: FROM is the
+ * state it needs (ANY: any state), TO the state it leads to, so a read of
+ * state s is (s, s), a blind write of s (ANY, s), a compare-and-set (s, t).
+ * FROM = GENERAL (what `begin` leaves) means: ask the model.
+ *
+ * Text pruning, optional (`pruning`, `stateText`): for states that are
+ * strings grown by appends (kv's append), the JavaScript side gives each
+ * state's text length and fingerprint, and each read kind's prefix
+ * fingerprints and the kinds that can reset the state to a prefix of what
+ * it reads. See `readable`.
  */
 
 // Outcomes of `walk` (mirrored in ../core.ts).
@@ -55,6 +72,10 @@ const UNKNOWN: i32 = -1;
 const IMPOSSIBLE: i32 = -2;
 /** States whose transitions sit in a dense table, by `kind * DIRECT_STATES + state`. */
 const DIRECT_STATES: i32 = 8;
+/** An op kind's FROM when the model must step it (all bits set, so that a byte fill sets it). */
+const GENERAL: i32 = -1;
+/** An op kind's FROM when it is possible in any state. */
+const ANY: i32 = -2;
 
 @inline function get(base: usize, i: i32): i32 {
   return load<i32>(base + (<usize>i << 2));
@@ -67,6 +88,13 @@ const DIRECT_STATES: i32 = 8;
 // ---- Memory -------------------------------------------------------------
 
 let top: usize = 0;
+/** The most 64 KiB pages this instance may have (WebAssembly's 4 GiB unless `limit` says less). */
+let maxPages: i32 = 65536;
+
+/** Caps this instance's memory at `pages` 64 KiB pages from now on (memory already grown stays). */
+export function limit(pages: i32): void {
+  maxPages = min(max(pages, 0), 65536);
+}
 
 /** `words` i32 words from the bump allocator, or 0 when memory cannot grow. */
 function alloc(words: i32): usize {
@@ -77,8 +105,9 @@ function alloc(words: i32): usize {
   if (end > 0xffff_ffff) return 0;
   if (end > have) {
     const need = <i32>((end - have + 0xffff) >>> 16);
-    // Doubling keeps growth amortised; near the 4 GiB limit, just what is needed.
-    if (memory.grow(max(need, memory.size())) < 0 && memory.grow(need) < 0) return 0;
+    if (memory.size() + need > maxPages) return 0;
+    // Doubling keeps growth amortised; near the limit, just what is needed.
+    if (memory.grow(min(max(need, memory.size()), maxPages - memory.size())) < 0 && memory.grow(need) < 0) return 0;
   }
   top = <usize>end;
   return at;
@@ -91,10 +120,12 @@ let opKindCount: i32 = 0;
 let words: i32 = 0;
 let infoWords: i32 = 0;
 
-/** The partition's calls: invoke and return positions, op kinds (slices of the S_ arrays). */
+/** The partition's calls: invoke and return positions, op kinds; its kinds' shapes. */
 let INVOKE: usize = 0;
 let RETURN: usize = 0;
 let KIND: usize = 0;
+let FROM: usize = 0;
+let TO: usize = 0;
 /** Entries: 0 = head, 1..2n = calls and returns in real-time order, 2n+1 = tail. */
 let NEXT: usize = 0;
 let PREV: usize = 0;
@@ -118,6 +149,26 @@ let INFO_RANK: usize = 0;
 let HORIZON: usize = 0;
 let STACK_CALL: usize = 0;
 let STACK_STATE: usize = 0;
+/** 1 where the call at that depth was a forced read (see `readable`). */
+let STACK_FORCED: usize = 0;
+/** Per kind: its calls in the partition, and how many of them are linearized. */
+let KIND_CALLS: usize = 0;
+let KIND_DONE: usize = 0;
+
+// ---- Text pruning (see `readable`) ----------------------------------------
+
+let pruneOn: bool = false;
+/** Per kind: the text length of the state it reads (-1: none), where its prefix fingerprints start in PFX (pairs), where its resets start in RESETS and how many. */
+let READ_LEN: usize = 0;
+let READ_AT: usize = 0;
+let RESET_AT: usize = 0;
+let RESET_N: usize = 0;
+/** Prefix fingerprints, two residues a prefix length. */
+let PFX: usize = 0;
+let RESETS: usize = 0;
+/** Per state: its text length (-1: not a text), and its fingerprint's two residues; `stateTexts` states have a slot. */
+let STATE_TEXT: usize = 0;
+let stateTexts: i32 = 0;
 let BEST: usize = 0;
 let BITS: usize = 0;
 let INFO_BITS: usize = 0;
@@ -140,7 +191,7 @@ let S_SLOT: usize = 0;
 let S_INVOKE: usize = 0;
 let S_RETURN: usize = 0;
 let S_KIND: usize = 0;
-/** Where a partition's own allocations start: after the history's. */
+/** Where the next layout step's allocations start: after the history's. */
 let historyTop: usize = 0;
 
 /** Starts a history of `count` invokes: returns where its four input arrays go, or 0 when memory cannot grow. */
@@ -208,24 +259,34 @@ export function partitionSlots(p: i32): usize {
   return S_SLOT + (<usize>get(P_START, p) << 2);
 }
 
+/** Where partition `p`'s calls' invoke positions (`column` 0), return positions (1) or op kinds, local to the partition (2) are, in invoke order. */
+export function partitionColumn(p: i32, column: i32): usize {
+  const at = <usize>get(P_START, p) << 2;
+  return column == 0 ? S_INVOKE + at : column == 1 ? S_RETURN + at : S_KIND + at;
+}
+
 export function partitionSize(p: i32): i32 {
   return get(P_START, p + 1) - get(P_START, p);
 }
 
 /**
- * Starts searching partition `p`, of `opKinds` op kinds: forgets the
- * previous partition's search. False when memory cannot grow.
+ * Starts a search of `calls` calls of `opKinds` op kinds in this instance,
+ * forgetting whatever it held: returns where to write the calls' invoke
+ * positions, return positions and kinds, then the kinds' FROM and TO (see
+ * the shapes above; FROM is left GENERAL), one after another; 0 when memory
+ * cannot grow.
  */
-export function begin(p: i32, opKinds: i32): bool {
-  top = historyTop;
-  const start = <usize>get(P_START, p) << 2;
-  n = get(P_START, p + 1) - get(P_START, p);
+export function begin(calls: i32, opKinds: i32): usize {
+  top = (__heap_base + 7) & ~7;
+  n = calls;
   opKindCount = opKinds;
   words = (n >>> 5) + 1;
   const entries = 2 * n + 2;
-  INVOKE = S_INVOKE + start;
-  RETURN = S_RETURN + start;
-  KIND = S_KIND + start;
+  INVOKE = alloc(3 * n + 2 * opKinds);
+  RETURN = INVOKE + (<usize>n << 2);
+  KIND = RETURN + (<usize>n << 2);
+  FROM = KIND + (<usize>n << 2);
+  TO = FROM + (<usize>opKinds << 2);
   NEXT = alloc(entries);
   PREV = alloc(entries);
   ENTRY_CALL = alloc(entries);
@@ -238,14 +299,59 @@ export function begin(p: i32, opKinds: i32): bool {
   HORIZON = alloc(n + 1);
   STACK_CALL = alloc(n);
   STACK_STATE = alloc(n);
+  STACK_FORCED = alloc(n);
   BEST = alloc(n);
   BITS = alloc(words);
   INFO_BITS = alloc(words + 1);
   SCRATCH = alloc(2 + 2 * words + 1);
   DIRECT = alloc(opKindCount * DIRECT_STATES);
+  KIND_CALLS = alloc(opKindCount);
+  KIND_DONE = alloc(opKindCount);
+  pruneOn = false;
+  stateTexts = 0;
   transitionCount = 0;
   memoSize = 0;
-  return SCRATCH != 0 && DIRECT != 0 && newTransitions(64) && newMemo(max(64, <i32>(1 << (32 - clz(2 * n)))));
+  if (INVOKE == 0 || SCRATCH == 0 || KIND_DONE == 0 || !newTransitions(64) || !newMemo(max(64, <i32>(1 << (32 - clz(2 * n)))))) return 0;
+  memory.fill(FROM, 0xff, <usize>opKinds << 2);
+  return INVOKE;
+}
+
+/**
+ * Turns text pruning on for the search `begin` started, with `pairs` prefix
+ * fingerprints and `resets` reset entries in all: returns where to write,
+ * one after another, READ_LEN, READ_AT, RESET_AT and RESET_N (one entry a
+ * kind each; READ_LEN is left -1), then PFX (two residues a prefix) and
+ * RESETS (kind indices); 0 when memory cannot grow. Call before `layout`.
+ */
+export function pruning(pairs: i32, resets: i32): usize {
+  const at = alloc(4 * opKindCount + 2 * pairs + resets);
+  if (at == 0) return 0;
+  READ_LEN = at;
+  READ_AT = READ_LEN + (<usize>opKindCount << 2);
+  RESET_AT = READ_AT + (<usize>opKindCount << 2);
+  RESET_N = RESET_AT + (<usize>opKindCount << 2);
+  PFX = RESET_N + (<usize>opKindCount << 2);
+  RESETS = PFX + (<usize>pairs << 3);
+  memory.fill(READ_LEN, 0xff, <usize>opKindCount << 2);
+  pruneOn = true;
+  return at;
+}
+
+/** Records state `id`'s text: its length (-1: not a text) and fingerprint residues. False when memory cannot grow. */
+export function stateText(id: i32, length: i32, fp1: i32, fp2: i32): bool {
+  if (id >= stateTexts) {
+    const size = max(64, max(id + 1, 2 * stateTexts));
+    const at = alloc(3 * size);
+    if (at == 0) return false;
+    if (stateTexts > 0) memory.copy(at, STATE_TEXT, <usize>(3 * stateTexts) << 2);
+    memory.fill(at + (<usize>(3 * stateTexts) << 2), 0xff, <usize>(3 * (size - stateTexts)) << 2);
+    STATE_TEXT = at;
+    stateTexts = size;
+  }
+  put(STATE_TEXT, 3 * id, length);
+  put(STATE_TEXT, 3 * id + 1, fp1);
+  put(STATE_TEXT, 3 * id + 2, fp2);
+  return true;
 }
 
 /**
@@ -260,6 +366,9 @@ export function layout(): bool {
   memory.fill(ENTRY_INFO, 0, <usize>(2 * n + 2) << 2);
   memory.fill(BITS, 0, <usize>words << 2);
   memory.fill(DIRECT, 0xff, <usize>(opKindCount * DIRECT_STATES) << 2);
+  memory.fill(KIND_CALLS, 0, <usize>opKindCount << 2);
+  memory.fill(KIND_DONE, 0, <usize>opKindCount << 2);
+  for (let c = 0; c < n; c++) put(KIND_CALLS, get(KIND, c), get(KIND_CALLS, get(KIND, c)) + 1);
 
   // The ok calls by return position; calls are already in invoke order.
   let oks = 0;
@@ -318,7 +427,9 @@ export function layout(): bool {
   frontier = 0;
   while (frontier < n && get(IS_INFO, frontier)) frontier++;
   depth = 0;
-  entry = get(NEXT, 0);
+  entry = readable(0);
+  forcedEntry = entry > 0 ? 1 : 0;
+  if (entry < 0) entry = get(NEXT, 0);
   state = 0;
   bestLen = 0;
   bestState = 0;
@@ -474,11 +585,63 @@ let state: i32 = 0;
 let bestLen: i32 = 0;
 let bestState: i32 = 0;
 let agree: i32 = 0;
+/** 1 when the walk is at a forced read (`entry` was chosen by `readable`). */
+let forcedEntry: i32 = 0;
 /** The transition the walk stopped for (STEP). */
 let needState: i32 = 0;
 let needKind: i32 = 0;
 /** Turns left when the walk last stopped. */
 let turnsLeft: i32 = 0;
+
+/**
+ * Looks over the candidates (the calls before the first return not yet
+ * lifted) in state `now`: returns the entry of a forced read, 0 (the head,
+ * which the walk takes for a dead end) when a read can never become
+ * possible, or -1.
+ *
+ * A read is forced when its kind reads `now` (FROM = TO = `now`): if the
+ * configuration can be completed at all, it can be completed with that read
+ * next, because moving a read that is possible now to the front of a
+ * linearization breaks nothing: it leaves the state as it is for the ops
+ * after it, and every op that must precede it in real time (returned before
+ * it was invoked) is already linearized, or it would not be a candidate. So
+ * the walk tries only the read, and when its subtree fails the
+ * configuration fails with it. In histories of many reads this cuts the
+ * search by orders of magnitude; it changes no verdict.
+ *
+ * With text pruning, a read is hopeless when the state's text is not a
+ * prefix of the text it reads, and no kind that could reset the state to a
+ * prefix of it has a call left: appends only ever extend the text, so the
+ * read can never become possible, and it must be linearized (an ok read).
+ * The fingerprints make "is a prefix" exact in one direction only: unequal
+ * fingerprints prove the prefixes differ; equal ones (very rarely a
+ * collision) merely keep the configuration, which is always sound.
+ */
+function readable(now: i32): i32 {
+  const TAIL = 2 * n + 1;
+  const length = pruneOn && now < stateTexts ? get(STATE_TEXT, 3 * now) : -1;
+  for (let e = get(NEXT, 0); e != TAIL && !get(ENTRY_INFO, e); e = get(NEXT, e)) {
+    const call = get(ENTRY_CALL, e);
+    if (call < 0) return -1;
+    if (get(IS_INFO, call)) continue;
+    const kind = get(KIND, call);
+    const from = get(FROM, kind);
+    if (from < 0 || get(TO, kind) != from) continue;
+    if (from == now) return e;
+    if (length < 0) continue;
+    const readLength = get(READ_LEN, kind);
+    if (readLength < 0) continue;
+    const at = 2 * (get(READ_AT, kind) + length);
+    if (length <= readLength && get(PFX, at) == get(STATE_TEXT, 3 * now + 1) && get(PFX, at + 1) == get(STATE_TEXT, 3 * now + 2)) continue;
+    let reset = false;
+    for (let r = get(RESET_AT, kind), end = r + get(RESET_N, kind); r < end && !reset; r++) {
+      const k = get(RESETS, r);
+      reset = get(KIND_DONE, k) < get(KIND_CALLS, k);
+    }
+    if (!reset) return 0;
+  }
+  return -1;
+}
 
 /**
  * Walks for at most `turns` steps: returns LINEARIZABLE, VIOLATION,
@@ -497,6 +660,8 @@ export function walk(maxStates: i32, turns: i32): i32 {
   const entryInfo = ENTRY_INFO;
   const match = MATCH;
   const kindOf = KIND;
+  const shapeFrom = FROM;
+  const shapeTo = TO;
   const direct = DIRECT;
   const bits = BITS;
   const infoBits = INFO_BITS;
@@ -507,10 +672,12 @@ export function walk(maxStates: i32, turns: i32): i32 {
   const scratch = SCRATCH;
   const stackCall = STACK_CALL;
   const stackState = STACK_STATE;
+  const stackForced = STACK_FORCED;
   const best = BEST;
   const calls = n;
   const infoWordCount = infoWords;
   let at = entry;
+  let forced = forcedEntry;
   let now = state;
   let h0 = hash;
   let front = frontier;
@@ -524,15 +691,22 @@ export function walk(maxStates: i32, turns: i32): i32 {
       break;
     }
     const call = get(entryCall, at);
-    if (call >= 0) {
+    // Whether this configuration is dead: a return whose call is not
+    // linearized, or a forced read that led nowhere.
+    let dead = call < 0;
+    if (!dead) {
       const kind = get(kindOf, call);
-      const to = now < DIRECT_STATES ? get(direct, kind * DIRECT_STATES + now) : hashedTransition(now, kind);
-      if (to == UNKNOWN) {
-        needState = now;
-        needKind = kind;
-        outcome = STEP;
-        break;
-      }
+      const from = get(shapeFrom, kind);
+      let to: i32;
+      if (from == GENERAL) {
+        to = now < DIRECT_STATES ? get(direct, kind * DIRECT_STATES + now) : hashedTransition(now, kind);
+        if (to == UNKNOWN) {
+          needState = now;
+          needKind = kind;
+          outcome = STEP;
+          break;
+        }
+      } else to = from == ANY || from == now ? get(shapeTo, kind) : IMPOSSIBLE;
       if (to >= 0) {
         const word = bits + (<usize>(call >>> 5) << 2);
         store<i32>(word, load<i32>(word) | (1 << (call & 31)));
@@ -564,6 +738,7 @@ export function walk(maxStates: i32, turns: i32): i32 {
           front = f;
           put(stackCall, d, call);
           put(stackState, d, now);
+          put(stackForced, d, forced);
           if (same == d && d < longest && get(best, d) == call) same++;
           d++;
           if (d > longest) {
@@ -579,7 +754,10 @@ export function walk(maxStates: i32, turns: i32): i32 {
           put(prev, get(next, at), get(prev, at));
           put(next, get(prev, m), get(next, m));
           put(prev, get(next, m), get(prev, m));
-          at = get(next, 0);
+          put(KIND_DONE, get(kindOf, call), get(KIND_DONE, get(kindOf, call)) + 1);
+          at = readable(now);
+          forced = at > 0 ? 1 : 0;
+          if (at < 0) at = get(next, 0);
           continue;
         }
         store<i32>(word, load<i32>(word) & ~(1 << (call & 31)));
@@ -590,16 +768,25 @@ export function walk(maxStates: i32, turns: i32): i32 {
           break;
         }
       }
-      at = get(next, at);
-    } else {
-      // A return whose call is not linearized: this branch is dead.
+      // A forced read is possible by construction, so only a memo hit gets here with it.
+      dead = forced != 0;
+      if (!dead) {
+        at = get(next, at);
+        continue;
+      }
+    }
+    // Backtrack: undo the last linearized call, and go on to the candidate
+    // after it; a call that was forced takes its configuration down too.
+    let violated = false;
+    for (;;) {
       if (d == 0) {
-        outcome = VIOLATION;
+        violated = true;
         break;
       }
       d--;
       if (same > d) same = d;
       const undone = get(stackCall, d);
+      put(KIND_DONE, get(kindOf, undone), get(KIND_DONE, get(kindOf, undone)) - 1);
       now = get(stackState, d);
       const word = bits + (<usize>(undone >>> 5) << 2);
       store<i32>(word, load<i32>(word) & ~(1 << (undone & 31)));
@@ -616,10 +803,17 @@ export function walk(maxStates: i32, turns: i32): i32 {
       put(next, get(prev, at), at);
       put(prev, get(next, at), at);
       at = get(next, at);
+      if (!get(stackForced, d)) break;
     }
+    if (violated) {
+      outcome = VIOLATION;
+      break;
+    }
+    forced = 0;
   }
   turnsLeft = max(turns, 0);
   entry = at;
+  forcedEntry = forced;
   state = now;
   hash = h0;
   frontier = front;
