@@ -144,3 +144,46 @@ describe('checkLinearizable budgets', () => {
     expect(checkLinearizable(keyed, { model: 'kv', init: '', maxStates: 1000 })).toMatchObject({ valid: false, counterexample: [{ partition: 'k1' }] });
   });
 });
+
+describe('checkLinearizable: the verdict first, then the counterexample under its own budget', () => {
+  // Key "hard" first: twenty overlapping puts and a get of a value never put,
+  // ~20·2^19 configurations to prove false. Key "easy" fails at once.
+  const hard: Draft[] = [];
+  for (let p = 0; p < 20; p++) hard.push(invoke(p, 'put', p, 'hard'));
+  for (let p = 0; p < 20; p++) hard.push(ok(p, 'put', p, 'hard'));
+  hard.push(invoke(20, 'get', null, 'hard'), ok(20, 'get', 99, 'hard'));
+  const easy = [invoke(30, 'put', 1, 'easy'), ok(30, 'put', 1, 'easy'), invoke(30, 'get', null, 'easy'), ok(30, 'get', 2, 'easy')];
+  const h = history(...hard, ...easy);
+
+  it('decides false on the easy key without searching the hard one to the end, and says what the counterexample leaves out', () => {
+    const v = checkLinearizable(h, { model: 'kv', explainTimeoutMs: 20 });
+    expect(v).toMatchObject({ valid: false, counterexample: [{ partition: 'easy' }] });
+    expect(v.partial).toMatchObject({ covers: ['easy'], unsearched: ['hard'] });
+    expect(v.partial!.reason).toMatch(/^counterexample timed out after 20 ms in partition hard/);
+    expect(v.verdictMs).toBeLessThanOrEqual(v.elapsedMs);
+  });
+
+  it('gives a whole counterexample, with no partial, when its budget lets every key be searched', () => {
+    const v = checkLinearizable(
+      history(...easy, invoke(31, 'put', 1, 'other'), ok(31, 'put', 1, 'other'), invoke(31, 'get', null, 'other'), ok(31, 'get', 3, 'other')),
+      {
+        model: 'kv',
+      },
+    );
+    expect(v.counterexample!.map((c) => c.partition)).toEqual(['easy', 'other']);
+    expect(v.partial).toBeUndefined();
+  });
+
+  it('stays false, never unknown, when the counterexample has no time or memory at all', () => {
+    expect(checkLinearizable(h, { model: 'kv', explainTimeoutMs: 0 })).toMatchObject({ valid: false, partial: { covers: ['easy'], unsearched: ['hard'] } });
+    const v = checkLinearizable(h, { model: 'kv', explainMemoryBytes: 0 });
+    expect(v).toMatchObject({ valid: false, partial: { covers: ['easy'], unsearched: ['hard'] } });
+    expect(v.partial!.reason).toMatch(/^counterexample memory bound reached/);
+  });
+
+  it('gives unknown with the cause, never true, when the process is over its memory bound', () => {
+    const v = checkLinearizable(history(...hard), { model: 'kv', maxMemoryBytes: 1 });
+    expect(v).toMatchObject({ valid: 'unknown' });
+    expect(v.reason).toMatch(/^memory bound reached \(RSS over 0 MB\)/);
+  });
+});

@@ -9,6 +9,8 @@ import { fail, history, info, invoke, ok, type Draft } from './test-builders.ts'
 /** How a random history draws ops and ok outputs for one model, from small domains so that both verdicts are common. */
 interface Gen {
   model: string;
+  /** What the test is called, when not the model's name. */
+  label?: string;
   inits: unknown[];
   op(a: number): { f: string; input: unknown; key?: string };
   output(f: string, b: number): unknown;
@@ -55,6 +57,27 @@ const gens: Gen[] = [
       );
     },
     output: (_f, b) => pick(['', 'x', 'y', 'xy', 'yx'], b),
+  },
+  {
+    // Appends whose texts run into each other ('a' + 'b' = 'ab'), reads of
+    // texts they may or may not build, and puts and cas that reset them:
+    // what the search's forced reads and text pruning must get right.
+    model: 'kv',
+    label: 'kv appends',
+    inits: [null, '', 'a'],
+    op: (a) =>
+      pick(
+        [
+          { f: 'append', input: pick(['a', 'b', 'ab'], a >> 3), key: 'k' },
+          { f: 'get', input: null, key: 'k' },
+          { f: 'append', input: pick(['a', 'b'], a >> 3), key: 'k' },
+          { f: 'get', input: null, key: 'k' },
+          { f: 'put', input: pick([null, 'a', 'b', 5], a >> 3), key: 'k' },
+          { f: 'cas', input: [pick([null, 'a', 'ab'], a >> 3), pick(['', 'b'], a >> 5)], key: 'k' },
+        ],
+        a,
+      ),
+    output: (_f, b) => pick(['', 'a', 'ab', 'aab', 'ba', 'abab', 'b', null, '5a', 'aba'], b),
   },
   {
     model: 'set',
@@ -123,7 +146,7 @@ const historyArb = (gen: Gen) =>
 
 describe('checkLinearizable agrees with the brute-force oracle', () => {
   for (const gen of gens) {
-    it(`${gen.model}: 3000 random histories (≤ 7 ops, 2–4 processes, info and fail)`, () => {
+    it(`${gen.label ?? gen.model}: 3000 random histories (≤ 7 ops, 2–4 processes, info and fail)`, () => {
       const model = models[gen.model];
       const seen = { true: 0, false: 0 };
       fc.assert(
