@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 export interface SearchCore {
   memory: WebAssembly.Memory;
   limit(pages: number): void;
+  limited(): number;
   history(count: number): number;
   kinds(count: number, partitions: number): number;
   scatter(used: number): number;

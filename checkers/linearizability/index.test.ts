@@ -159,7 +159,7 @@ describe('checkLinearizable: the verdict first, then the counterexample under it
     const v = checkLinearizable(h, { model: 'kv', explainTimeoutMs: 20 });
     expect(v).toMatchObject({ valid: false, counterexample: [{ partition: 'easy' }] });
     expect(v.partial).toMatchObject({ covers: ['easy'], unsearched: ['hard'] });
-    expect(v.partial!.reason).toMatch(/^counterexample timed out after 20 ms in partition hard/);
+    expect(v.partial!.reason).toBe('timed out after 20 ms');
     expect(v.verdictMs).toBeLessThanOrEqual(v.elapsedMs);
   });
 
@@ -178,7 +178,7 @@ describe('checkLinearizable: the verdict first, then the counterexample under it
     expect(checkLinearizable(h, { model: 'kv', explainTimeoutMs: 0 })).toMatchObject({ valid: false, partial: { covers: ['easy'], unsearched: ['hard'] } });
     const v = checkLinearizable(h, { model: 'kv', explainMemoryBytes: 0 });
     expect(v).toMatchObject({ valid: false, partial: { covers: ['easy'], unsearched: ['hard'] } });
-    expect(v.partial!.reason).toMatch(/^counterexample memory bound reached/);
+    expect(v.partial!.reason).toMatch(/^memory bound reached \(RSS over \d+ MB\)$/);
   });
 
   it('gives unknown with the cause, never true, when the process is over its memory bound', () => {

@@ -148,10 +148,8 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
       first.outcome === 'state-budget' ? `state budget exceeded (${maxStates} memoised states)` : `out of memory after ${first.states} memoised states`;
     return { partitions: ps, reason: `${what}${where(ps)}` };
   };
-  const stopReason = (stop: RunStop, ms: number, bytes: number) =>
-    stop === 'timeout'
-      ? `timed out after ${ms} ms${where(scheduler.unsearched())}`
-      : `memory bound reached (RSS over ${Math.round(bytes / 2 ** 20)} MB)${where(scheduler.unsearched())}`;
+  const budgetReason = (stop: RunStop, ms: number, bytes: number) =>
+    stop === 'timeout' ? `timed out after ${ms} ms` : `memory bound reached (RSS over ${Math.round(bytes / 2 ** 20)} MB)`;
 
   const scheduler = new PartitionScheduler(prepared, layout, model.partitionModel ?? model, opts.init);
   try {
@@ -161,7 +159,8 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
     if (stop !== 'violation') {
       const states = scheduler.states();
       const elapsedMs = nowMs() - startMs;
-      if (stop !== 'done') return { valid: 'unknown', ...base, elapsedMs, states, reason: stopReason(stop, timeoutMs, maxRssBytes) };
+      if (stop !== 'done')
+        return { valid: 'unknown', ...base, elapsedMs, states, reason: `${budgetReason(stop, timeoutMs, maxRssBytes)}${where(scheduler.unsearched())}` };
       const gave = gaveUp();
       if (gave) return { valid: 'unknown', ...base, elapsedMs, states, reason: gave.reason };
       return { valid: true, ...base, elapsedMs, states };
@@ -180,7 +179,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
     const unsearched = scheduler.unsearched();
     const gave = gaveUp();
     if (unsearched.length > 0 || gave) {
-      const reasons = [...(unsearched.length > 0 ? [`counterexample ${stopReason(explained, explainMs, explainRss)}`] : []), ...(gave ? [gave.reason] : [])];
+      const reasons = [...(unsearched.length > 0 ? [budgetReason(explained, explainMs, explainRss)] : []), ...(gave ? [gave.reason] : [])];
       verdict.partial = {
         reason: reasons.join('; '),
         covers: counterexample.map((c) => c.partition),

@@ -58,35 +58,39 @@ const MAX_I32 = 0x7fffffff;
  * the model throws.
  */
 export class PartitionSearch {
-  private readonly states: States;
+  private states: States;
   private steps = 0;
   private ended: SearchOutcome | undefined;
-  /** False when the core could not take the partition: there is no walk to read. */
-  private readonly laidOut: boolean = false;
+  /** Whether the partition is in the core and the walk at its start: done by the first {@link run}. */
+  private laidOut = false;
 
   /**
-   * Copies partition `p` of the history laid out in `layout` into `core`
-   * (which it owns until {@link PartitionSearch.result}) and puts the walk
-   * at its start.
+   * A search of partition `p` of the history laid out in `layout`, in
+   * `core` (which it owns until the scheduler gives it back). Nothing is
+   * copied until the first {@link run}, under that run's memory bound.
    */
   constructor(
     readonly core: SearchCore,
-    layout: SearchCore,
+    private readonly layout: SearchCore,
     readonly partition: number,
-    kinds: readonly ModelOp[],
-    model: Model,
-    initial: unknown,
+    private readonly kinds: readonly ModelOp[],
+    private readonly model: Model,
+    private readonly initial: unknown,
   ) {
     this.states = new States(model, kinds);
-    this.states.intern(model.init(initial));
-    const n = layout.partitionSize(partition);
+  }
+
+  /** Copies the partition into the core and puts the walk at its start; false when the core's memory cannot grow. */
+  private layOut(): boolean {
+    const { core, kinds, model } = this;
+    this.states = new States(model, kinds);
+    this.states.intern(model.init(this.initial));
+    const n = this.layout.partitionSize(this.partition);
     const at = core.begin(n, kinds.length);
-    if (at === 0) {
-      this.ended = 'out-of-memory';
-      return;
-    }
+    if (at === 0) return false;
     const into = new Int32Array(core.memory.buffer, at, 3 * n + 2 * kinds.length);
-    for (let column = 0; column < 3; column++) into.set(new Int32Array(layout.memory.buffer, layout.partitionColumn(partition, column), n), column * n);
+    for (let column = 0; column < 3; column++)
+      into.set(new Int32Array(this.layout.memory.buffer, this.layout.partitionColumn(this.partition, column), n), column * n);
     const effects = kinds.map((k) => model.effect?.(k));
     effects.forEach((effect, k) => {
       if (effect === undefined || 'appends' in effect) return;
@@ -99,12 +103,9 @@ export class PartitionSearch {
       into[3 * n + k] = from;
       into[3 * n + kinds.length + k] = to;
     });
-    if (model.text && model.fingerprint && model.equal && effects.every((e) => e !== undefined) && !this.prune(model.text, effects as Array<Effect<unknown>>)) {
-      this.ended = 'out-of-memory';
-      return;
-    }
-    if (!core.layout()) this.ended = 'out-of-memory';
-    else this.laidOut = true;
+    const pruned = model.text && model.fingerprint && model.equal && effects.every((e) => e !== undefined);
+    if (pruned && !this.prune(model.text!, effects as Array<Effect<unknown>>)) return false;
+    return (this.laidOut = core.layout() !== 0);
   }
 
   /**
@@ -143,11 +144,6 @@ export class PartitionSearch {
     return this.states.withTexts(this.core, text);
   }
 
-  /** How the search ended, or undefined while it can go on. */
-  get outcome(): SearchOutcome | undefined {
-    return this.ended;
-  }
-
   /**
    * Walks on for at most `turns` turns of the core (model steps in
    * between): returns how the search ended, or undefined when the turns ran
@@ -160,6 +156,9 @@ export class PartitionSearch {
     const maxStates = Math.min(budget.maxStates, MAX_I32);
     // The core may grow only as far as the RSS bound leaves room for.
     core.limit(core.memory.buffer.byteLength / PAGE_BYTES + Math.max(0, Math.floor((budget.maxRssBytes - rssBytes()) / PAGE_BYTES)));
+    // Out of memory because the bound refused it: the search can go on under a larger one.
+    const outOfMemory = () => (core.limited() ? 'memory-bound' : (this.ended = 'out-of-memory'));
+    if (!this.laidOut && !this.layOut()) return outOfMemory();
     let left = turns;
     for (;;) {
       const stop = core.walk(maxStates, left);
@@ -170,10 +169,10 @@ export class PartitionSearch {
         try {
           to = this.states.step(from, kind);
         } catch (err) {
-          if (err instanceof CoreMemoryError) return (this.ended = 'out-of-memory');
+          if (err instanceof CoreMemoryError) return outOfMemory();
           throw err;
         }
-        if (!core.setTransition(from, kind, to)) return (this.ended = 'out-of-memory');
+        if (!core.setTransition(from, kind, to)) return outOfMemory();
         // The turns go on where they stopped; many steps read the clock and the RSS too.
         left = core.remainingTurns();
         if (++this.steps % STEPS === 0) {
@@ -183,14 +182,8 @@ export class PartitionSearch {
         continue;
       }
       if (stop === Outcome.clock) return undefined;
-      return (this.ended =
-        stop === Outcome.linearizable
-          ? 'linearizable'
-          : stop === Outcome.violation
-            ? 'violation'
-            : stop === Outcome.stateBudget
-              ? 'state-budget'
-              : 'out-of-memory');
+      if (stop === Outcome.outOfMemory) return outOfMemory();
+      return (this.ended = stop === Outcome.linearizable ? 'linearizable' : stop === Outcome.violation ? 'violation' : 'state-budget');
     }
   }
 
@@ -202,7 +195,7 @@ export class PartitionSearch {
   /** What the search found so far (`timeout` while it could go on): its longest prefix, the state after it, and its work. */
   result(): SearchResult {
     const { core } = this;
-    if (!this.laidOut) return { outcome: 'out-of-memory', prefix: [], state: this.states.values[0], states: 0 };
+    if (!this.laidOut) return { outcome: this.ended ?? 'timeout', prefix: [], state: this.model.init(this.initial), states: 0 };
     return {
       outcome: this.ended ?? 'timeout',
       prefix: Array.from(new Int32Array(core.memory.buffer, core.prefix(), core.prefixLength())),

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,15 @@ describe('runCheck usage errors exit 3 before reading any file', () => {
     const r = await check([corpus('h0000.edn')], { model: 'regster' });
     expect(r).toMatchObject({ code: 3, out: [] });
     expect(r.err[0]).toMatch(/unknown model "regster"; known models: .*cas-register.*kv/);
+  });
+
+  it('refuses a bad --max-memory or --explain-timeout, naming the flag', async () => {
+    expect((await check([corpus('h0000.edn')], { model: 'cas-register', maxMemory: '0' })).err[0]).toBe(
+      'patternbench check: --max-memory must be a positive number of MB, got "0"',
+    );
+    expect((await check([corpus('h0000.edn')], { model: 'cas-register', explainTimeout: '-1' })).err[0]).toBe(
+      'patternbench check: --explain-timeout must be a non-negative number of seconds, got "-1"',
+    );
   });
 
   it('refuses a missing model, bad --init JSON, a bad --timeout and no files', async () => {
@@ -86,7 +95,32 @@ describe('runCheck verdicts', () => {
     const lines = r.out.map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ file: fixture('register-bad.jsonl'), valid: false, model: 'cas-register', ops: 5 });
     expect(lines[0].counterexample[0].unplaced[0]).toMatchObject({ process: 1, f: 'read', output: 0, invokeIndex: 5 });
-    expect(lines[1]).toEqual({ file: corpus('h0000.edn'), valid: true, model: 'cas-register', ops: expect.any(Number), elapsedMs: expect.any(Number) });
+    expect(lines[1]).toEqual({
+      file: corpus('h0000.edn'),
+      valid: true,
+      model: 'cas-register',
+      ops: expect.any(Number),
+      verdictMs: expect.any(Number),
+      elapsedMs: expect.any(Number),
+    });
+  });
+
+  it('says when a counterexample is partial, and which keys it covers and leaves out', async () => {
+    // Key "hard": twenty overlapping puts and an impossible get, too many configurations to search in no time; key "easy" fails at once.
+    const lines: object[] = [];
+    for (let p = 0; p < 20; p++) lines.push({ process: p, type: 'invoke', f: 'put', key: 'hard', value: p });
+    for (let p = 0; p < 20; p++) lines.push({ process: p, type: 'ok', f: 'put', key: 'hard', value: p });
+    lines.push({ process: 20, type: 'invoke', f: 'get', key: 'hard', value: null }, { process: 20, type: 'ok', f: 'get', key: 'hard', value: 99 });
+    lines.push({ process: 30, type: 'invoke', f: 'get', key: 'easy', value: null }, { process: 30, type: 'ok', f: 'get', key: 'easy', value: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'check-partial-'));
+    dirs.push(dir);
+    const file = join(dir, 'two-keys.jsonl');
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const text = await check([file], { model: 'kv', explainTimeout: '0' });
+    expect(text.code).toBe(1);
+    expect(text.out.at(-1)).toBe('  partial counterexample (timed out after 0 ms): it covers easy; not searched to the end: hard');
+    const json = JSON.parse((await check([file], { model: 'kv', explainTimeout: '0', json: true })).out[0]);
+    expect(json).toMatchObject({ valid: false, partial: { reason: 'timed out after 0 ms', covers: ['easy'], unsearched: ['hard'] } });
   });
 
   it('writes <basename>.html a file with --html, numbering shared basenames', async () => {

@@ -3,7 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { readHistory, type Op } from '../../history/index.ts';
 import { HistoryError } from '../../history/parse.ts';
-import { checkLinearizable, type LinearVerdict, type OpInterval } from '../../checkers/linearizability/index.ts';
+import {
+  checkLinearizable,
+  DEFAULT_EXPLAIN_TIMEOUT_MS,
+  DEFAULT_MAX_MEMORY_BYTES,
+  type LinearVerdict,
+  type OpInterval,
+} from '../../checkers/linearizability/index.ts';
 import { renderLinearizabilityHtml } from '../../checkers/linearizability-html.ts';
 import { models } from '../../checkers/models/index.ts';
 
@@ -12,8 +18,12 @@ export interface CheckOptions {
   model?: string;
   /** JSON text of the model's initial value. */
   init?: string;
-  /** Per-file budget, seconds. */
+  /** Per-file budget for the verdict, seconds. */
   timeout?: string | number;
+  /** Per-file budget for a counterexample once the verdict is false, seconds. */
+  explainTimeout?: string | number;
+  /** Bound on the process's RSS while a file is checked, MB. */
+  maxMemory?: string | number;
   json?: boolean;
   /** Folder for one `<file-basename>.html` a file. */
   html?: string;
@@ -51,12 +61,18 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
       return usage(`--init must be JSON (${(err as Error).message}); e.g. --init 0 or --init '""'`);
     }
   }
-  let timeoutMs: number | undefined;
-  if (opts.timeout !== undefined) {
-    const seconds = Number(opts.timeout);
-    if (!(Number.isFinite(seconds) && seconds > 0)) return usage(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
-    timeoutMs = seconds * 1000;
-  }
+  const positive = (flag: string, value: string | number | undefined, unit: string, zero = false): number | string | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    return Number.isFinite(n) && (n > 0 || (zero && n === 0)) ? n : `${flag} must be a ${zero ? 'non-negative' : 'positive'} number of ${unit}, got "${value}"`;
+  };
+  const timeout = positive('--timeout', opts.timeout, 'seconds');
+  const explainTimeout = positive('--explain-timeout', opts.explainTimeout, 'seconds', true);
+  const maxMemory = positive('--max-memory', opts.maxMemory, 'MB');
+  for (const v of [timeout, explainTimeout, maxMemory]) if (typeof v === 'string') return usage(v);
+  const timeoutMs = timeout === undefined ? undefined : (timeout as number) * 1000;
+  const explainTimeoutMs = explainTimeout === undefined ? undefined : (explainTimeout as number) * 1000;
+  const maxMemoryBytes = maxMemory === undefined ? undefined : (maxMemory as number) * 2 ** 20;
   if (opts.html !== undefined) {
     try {
       mkdirSync(opts.html, { recursive: true });
@@ -74,7 +90,7 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
     let history: Op[];
     try {
       history = readHistory(file);
-      verdict = checkLinearizable(history, { model: opts.model, init, timeoutMs });
+      verdict = checkLinearizable(history, { model: opts.model, init, timeoutMs, explainTimeoutMs, maxMemoryBytes });
     } catch (err) {
       bad = true;
       // HistoryError and readHistory's own errors already lead with the file.
@@ -98,16 +114,19 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
     }
 
     if (opts.json) {
-      const { valid, model, ops, elapsedMs, reason, counterexample } = verdict;
+      const { valid, model, ops, verdictMs, elapsedMs, reason, counterexample, partial } = verdict;
+      const ms = (x: number) => Math.round(x * 100) / 100;
       io.out(
         JSON.stringify({
           file,
           valid,
           model,
           ops,
-          elapsedMs: Math.round(elapsedMs * 100) / 100,
+          verdictMs: ms(verdictMs ?? elapsedMs),
+          elapsedMs: ms(elapsedMs),
           ...(reason ? { reason } : {}),
           ...(counterexample ? { counterexample } : {}),
+          ...(partial ? { partial } : {}),
           ...(htmlPath ? { html: htmlPath } : {}),
         }),
       );
@@ -128,7 +147,15 @@ export function checkCommand(): Command {
     .argument('<files...>', 'history files')
     .option('--model <name>', `model: ${Object.keys(models).join(', ')}`)
     .option('--init <json>', "the model's initial value, as JSON (e.g. 0, '\"\"')")
-    .option('--timeout <seconds>', 'budget per file, seconds (default 60)')
+    .option('--timeout <seconds>', 'budget for the verdict per file, seconds (default 60)')
+    .option(
+      '--explain-timeout <seconds>',
+      `budget for the counterexample once a file is invalid, seconds (default ${DEFAULT_EXPLAIN_TIMEOUT_MS / 1000}); past it the counterexample is partial`,
+    )
+    .option(
+      '--max-memory <MB>',
+      `bound on the process's resident memory while a file is checked, MB (default ${DEFAULT_MAX_MEMORY_BYTES / 2 ** 20}); past it the check is unknown`,
+    )
     .option('--json', 'one JSON object a line per file')
     .option('--html <dir>', 'write <file-basename>.html for each file into this folder')
     .exitOverride()
@@ -140,6 +167,8 @@ export function checkCommand(): Command {
 /** How many linearized ops lead up to the failure in the text output; the HTML page shows them all. */
 const PREFIX_TAIL = 3;
 const UNPLACED_MAX = 5;
+/** How many keys a partial counterexample's line names before it counts the rest. */
+const KEYS_MAX = 10;
 
 function describeCounterexample(verdict: LinearVerdict): string[] {
   const lines: string[] = [];
@@ -150,6 +179,12 @@ function describeCounterexample(verdict: LinearVerdict): string[] {
     if (cx.unplaced.length > UNPLACED_MAX) lines.push(`  … and ${cx.unplaced.length - UNPLACED_MAX} more`);
     const tail = cx.prefix.slice(-PREFIX_TAIL);
     if (tail.length) lines.push(`  last linearized: ${tail.map(describe).join('; ')}`);
+  }
+  const { partial } = verdict;
+  if (partial) {
+    const keys = (ps: Array<string | null>) =>
+      ps.length > KEYS_MAX ? `${ps.slice(0, KEYS_MAX).join(', ')} … and ${ps.length - KEYS_MAX} more` : ps.join(', ');
+    lines.push(`partial counterexample (${partial.reason}): it covers ${keys(partial.covers)}; not searched to the end: ${keys(partial.unsearched)}`);
   }
   return lines;
 }

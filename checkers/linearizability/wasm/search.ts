@@ -90,6 +90,13 @@ const ANY: i32 = -2;
 let top: usize = 0;
 /** The most 64 KiB pages this instance may have (WebAssembly's 4 GiB unless `limit` says less). */
 let maxPages: i32 = 65536;
+/** Whether the last allocation that failed was refused by `limit` rather than by WebAssembly or the machine. */
+let refused: bool = false;
+
+/** Whether the last allocation that failed was refused by `limit` (a bound the caller may raise) rather than by WebAssembly or the machine. */
+export function limited(): bool {
+  return refused;
+}
 
 /** Caps this instance's memory at `pages` 64 KiB pages from now on (memory already grown stays). */
 export function limit(pages: i32): void {
@@ -102,10 +109,14 @@ function alloc(words: i32): usize {
   // In 64 bits: near the 4 GiB limit a 32-bit end would wrap.
   const end = <u64>at + (<u64>words << 2);
   const have = <u64>memory.size() << 16;
-  if (end > 0xffff_ffff) return 0;
+  if (end > 0xffff_ffff) {
+    refused = false;
+    return 0;
+  }
   if (end > have) {
     const need = <i32>((end - have + 0xffff) >>> 16);
-    if (memory.size() + need > maxPages) return 0;
+    refused = memory.size() + need > maxPages;
+    if (refused) return 0;
     // Doubling keeps growth amortised; near the limit, just what is needed.
     if (memory.grow(min(max(need, memory.size()), maxPages - memory.size())) < 0 && memory.grow(need) < 0) return 0;
   }
@@ -544,14 +555,11 @@ function memoAdd(h: i32, len: i32): i32 {
     while (k < len && get(at + 8, k) == get(SCRATCH, k)) k++;
     if (k == len) return 0;
   }
+  // Room first, then the entry: a failure leaves the memo as it was, so
+  // that the walk can resume (under a larger memory bound) and add it then.
   const at = alloc(2 + len);
   if (at == 0) return -1;
-  store<i32>(at, h);
-  store<i32>(at + 4, len);
-  memory.copy(at + 8, SCRATCH, <usize>len << 2);
-  put(MEMO, i, <i32>at);
-  memoSize++;
-  if (2 * (memoSize + 1) > memoMask + 1) {
+  if (2 * (memoSize + 2) > memoMask + 1) {
     const old = MEMO;
     const slots = memoMask + 1;
     if (!newMemo(2 * slots)) return -1;
@@ -562,7 +570,14 @@ function memoAdd(h: i32, len: i32): i32 {
       while (get(MEMO, k) != 0) k = (k + 1) & memoMask;
       put(MEMO, k, o);
     }
+    i = h & memoMask;
+    while (get(MEMO, i) != 0) i = (i + 1) & memoMask;
   }
+  store<i32>(at, h);
+  store<i32>(at + 4, len);
+  memory.copy(at + 8, SCRATCH, <usize>len << 2);
+  put(MEMO, i, <i32>at);
+  memoSize++;
   return 1;
 }
 
