@@ -274,6 +274,17 @@ describe('op kinds: ops that differ as JSON are not merged', () => {
 });
 
 describe('info, fail, nemesis and reinvoke semantics', () => {
+  it('info calls of one kind are used in turn: the walk places only the first left, and that is never wrong', () => {
+    // Two info writes of 1 (same op), and a write of 0 between the reads:
+    // 1, then 0, then 1 again needs both info writes, one before the write
+    // of 0 and one after it. A third read of 1 after another 0 needs a third.
+    const twice = [invoke(0, 'write', 1), info(0, 'write', 1), invoke(1, 'write', 1), info(1, 'write', 1), invoke(2, 'read'), ok(2, 'read', 1)];
+    const zero = (p: number) => [invoke(p, 'write', 0), ok(p, 'write', 0), invoke(p, 'read'), ok(p, 'read', 0)];
+    const one = (p: number) => [invoke(p, 'read'), ok(p, 'read', 1)];
+    expect(checkLinearizable(history(...twice, ...zero(3), ...one(4)), { model: 'register', init: 0 }).valid).toBe(true);
+    expect(checkLinearizable(history(...twice, ...zero(3), ...one(4), ...zero(5), ...one(6)), { model: 'register', init: 0 }).valid).toBe(false);
+  });
+
   it('an info write may take effect after a later ok op, or never', () => {
     const h = history(
       invoke(0, 'write', 1),

@@ -51,15 +51,18 @@ export class PartitionScheduler {
    */
   run(budget: SearchBudget, untilViolation: boolean): RunStop {
     let rssAtMs = -Infinity;
+    let rss = 0;
     while (this.paused.length > 0 || this.next < this.results.length) {
       const now = nowMs();
       if (now > budget.deadlineMs) return 'timeout';
       if (now - rssAtMs >= RSS_EVERY_MS) {
         rssAtMs = now;
-        if (rssBytes() > budget.maxRssBytes) return 'memory-bound';
+        rss = rssBytes();
+        if (rss > budget.maxRssBytes) return 'memory-bound';
       }
       const search = this.next < this.results.length && this.paused.length < MAX_PAUSED ? this.start(this.next++) : this.paused.shift()!;
-      const outcome = search.run(SLICE_TURNS, budget);
+      // The core may grow as far as the RSS, read at most a millisecond ago, leaves room for.
+      const outcome = search.run(SLICE_TURNS, budget, budget.maxRssBytes - rss);
       if (outcome === undefined) {
         this.paused.push(search);
         continue;

@@ -1,4 +1,4 @@
-import { prefixFingerprints, residues } from '../models/fingerprint.ts';
+import { residues, writePrefixFingerprints } from '../models/fingerprint.ts';
 import type { Effect, Model, ModelOp } from '../models/model.ts';
 import { ANY, CoreMemoryError, IMPOSSIBLE, Outcome, PAGE_BYTES, type SearchCore } from './core.ts';
 
@@ -114,33 +114,36 @@ export class PartitionSearch {
    * state to a prefix of what it reads. False when memory cannot grow.
    */
   private prune(text: (s: unknown) => string | undefined, effects: ReadonlyArray<Effect<unknown>>): boolean {
-    const reads = effects.map((e) => ('reads' in e ? text(e.reads) : undefined));
+    const k = effects.length;
+    const reads = new Array<string | undefined>(k).fill(undefined);
     // A kind that sets a state without a text may lead anywhere (an append to it makes a text): a reset for every read.
-    const resets = effects.map((e) => ('writes' in e ? { to: text(e.writes) } : 'swaps' in e ? { to: text(e.swaps[1]) } : undefined));
-    const resetsOf = reads.map((t) =>
-      t === undefined ? [] : resets.flatMap((r, k) => (r !== undefined && (r.to === undefined || t.startsWith(r.to)) ? [k] : [])),
-    );
-    const pairs = reads.reduce((sum, t) => sum + (t === undefined ? 0 : t.length + 1), 0);
+    const resets: Array<{ kind: number; to: string | undefined }> = [];
+    let pairs = 0;
+    for (let kind = 0; kind < k; kind++) {
+      const e = effects[kind];
+      if ('reads' in e) {
+        reads[kind] = text(e.reads);
+        if (reads[kind] !== undefined) pairs += reads[kind]!.length + 1;
+      } else if ('writes' in e) resets.push({ kind, to: text(e.writes) });
+      else if ('swaps' in e) resets.push({ kind, to: text(e.swaps[1]) });
+    }
+    const resetsOf = reads.map((t) => (t === undefined ? [] : resets.filter((r) => r.to === undefined || t.startsWith(r.to)).map((r) => r.kind)));
     const resetCount = resetsOf.reduce((sum, r) => sum + r.length, 0);
     const at = this.core.pruning(pairs, resetCount);
     if (at === 0) return false;
-    const k = effects.length;
     const table = new Int32Array(this.core.memory.buffer, at, 4 * k + 2 * pairs + resetCount);
-    const pfx = 4 * k;
-    let pair = 0;
+    let pfx = 4 * k;
     let reset = pfx + 2 * pairs;
-    reads.forEach((t, kind) => {
-      table[2 * k + kind] = reset - pfx - 2 * pairs;
+    for (let kind = 0; kind < k; kind++) {
+      table[2 * k + kind] = reset - 4 * k - 2 * pairs;
       table[3 * k + kind] = resetsOf[kind].length;
       for (const r of resetsOf[kind]) table[reset++] = r;
-      if (t === undefined) return;
+      const t = reads[kind];
+      if (t === undefined) continue;
       table[kind] = t.length;
-      table[k + kind] = pair;
-      for (const [fp1, fp2] of prefixFingerprints(t)) {
-        table[pfx + 2 * pair] = fp1;
-        table[pfx + 2 * pair++ + 1] = fp2;
-      }
-    });
+      table[k + kind] = (pfx - 4 * k) / 2;
+      pfx = writePrefixFingerprints(t, table, pfx);
+    }
     return this.states.withTexts(this.core, text);
   }
 
@@ -148,14 +151,14 @@ export class PartitionSearch {
    * Walks on for at most `turns` turns of the core (model steps in
    * between): returns how the search ended, or undefined when the turns ran
    * out first. `timeout` and `memory-bound` say that the budget ran out,
-   * not that the search ended: it can be resumed under another.
+   * not that the search ended: it can be resumed under another. The core's
+   * memory may grow by `growBytes` at most: what the RSS bound leaves.
    */
-  run(turns: number, budget: SearchBudget): SearchOutcome | undefined {
+  run(turns: number, budget: SearchBudget, growBytes: number): SearchOutcome | undefined {
     if (this.ended !== undefined) return this.ended;
     const { core } = this;
     const maxStates = Math.min(budget.maxStates, MAX_I32);
-    // The core may grow only as far as the RSS bound leaves room for.
-    core.limit(core.memory.buffer.byteLength / PAGE_BYTES + Math.max(0, Math.floor((budget.maxRssBytes - rssBytes()) / PAGE_BYTES)));
+    core.limit(core.memory.buffer.byteLength / PAGE_BYTES + Math.max(0, Math.floor(growBytes / PAGE_BYTES)));
     // Out of memory because the bound refused it: the search can go on under a larger one.
     const outOfMemory = () => (core.limited() ? 'memory-bound' : (this.ended = 'out-of-memory'));
     if (!this.laidOut && !this.layOut()) return outOfMemory();

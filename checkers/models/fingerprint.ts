@@ -53,16 +53,22 @@ export function residues(fp: number): [number, number] {
   return [Math.floor(fp / SPLIT), fp % SPLIT];
 }
 
-/** The residues of the fingerprints of every prefix of `s`, the empty one first. Pure. */
-export function prefixFingerprints(s: string): Array<[number, number]> {
-  const out: Array<[number, number]> = [[0, 0]];
+/**
+ * Writes the residues of the fingerprints of every prefix of `s`, the empty
+ * one first, into `into` from `at`, two a prefix; returns where it stopped.
+ */
+export function writePrefixFingerprints(s: string, into: Int32Array, at: number): number {
   let h1 = 0;
   let h2 = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = (h1 * BASE + c) % P1;
-    h2 = (h2 * BASE + c) % P2;
-    out.push([h1, h2]);
+  let i = at;
+  into[i++] = 0;
+  into[i++] = 0;
+  for (let c = 0; c < s.length; c++) {
+    const code = s.charCodeAt(c);
+    h1 = (h1 * BASE + code) % P1;
+    h2 = (h2 * BASE + code) % P2;
+    into[i++] = h1;
+    into[i++] = h2;
   }
-  return out;
+  return i;
 }

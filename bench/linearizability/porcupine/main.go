@@ -1,7 +1,7 @@
 // Command porcupine-bench checks patternbench history files (JSONL of Op)
 // with Porcupine, the reference the benchmark compares our checker against.
 //
-//	porcupine-bench -model register|cas-register|kv|kv-append [-runs 5] [-timeout 60s] [-api operations|verbose|events] file.jsonl...
+//	porcupine-bench -model register|cas-register|kv|kv-append [-init null] [-runs 5] [-timeout 60s] [-api operations|verbose|events] file.jsonl...
 //
 // It prints one JSON line a file: {"file", "valid", "ms", "ops"}, where valid
 // is true, false or "unknown" (Porcupine timed out) and ms is the median
@@ -97,9 +97,9 @@ func step(state, in, out interface{}) (bool, interface{}) {
 	}
 }
 
-func model(name string) (porcupine.Model, error) {
+func model(name string, init int64) (porcupine.Model, error) {
 	m := porcupine.Model{
-		Init: func() interface{} { return int64(nilValue) },
+		Init: func() interface{} { return init },
 		Step: step,
 		Hash: func(state interface{}) uint64 { return uint64(state.(int64)) },
 	}
@@ -401,13 +401,19 @@ func main() {
 	modelName := flag.String("model", "register", "register, cas-register, kv or kv-append")
 	runs := flag.Int("runs", 5, "checks per file; the median time is printed")
 	timeout := flag.Duration("timeout", 60*time.Second, "Porcupine's time budget per check (0: none)")
+	initFlag := flag.String("init", "null", "the register's initial value: an integer, or null (register, cas-register, kv)")
 	api := flag.String("api", "operations", "operations (CheckOperationsTimeout), verbose (CheckOperationsVerbose) or events (CheckEventsTimeout)")
 	flag.Parse()
 	if *api != "operations" && *api != "verbose" && *api != "events" {
 		fmt.Fprintf(os.Stderr, "unknown -api %q (want operations, verbose or events)\n", *api)
 		os.Exit(2)
 	}
-	m, err := model(*modelName)
+	init, err := intOrNil(json.RawMessage(*initFlag))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "-init %q: %v\n", *initFlag, err)
+		os.Exit(2)
+	}
+	m, err := model(*modelName, init)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -165,6 +165,14 @@ let STACK_FORCED: usize = 0;
 /** Per kind: its calls in the partition, and how many of them are linearized. */
 let KIND_CALLS: usize = 0;
 let KIND_DONE: usize = 0;
+/**
+ * Info calls of one kind are interchangeable once invoked (the same op, and
+ * no return to keep to), so the walk only ever linearizes the first of a
+ * kind not yet linearized: per kind, that call (n when none is left); per
+ * info call, the next one of its kind. See the walk.
+ */
+let FIRST_INFO: usize = 0;
+let NEXT_INFO: usize = 0;
 
 // ---- Text pruning (see `readable`) ----------------------------------------
 
@@ -318,11 +326,13 @@ export function begin(calls: i32, opKinds: i32): usize {
   DIRECT = alloc(opKindCount * DIRECT_STATES);
   KIND_CALLS = alloc(opKindCount);
   KIND_DONE = alloc(opKindCount);
+  FIRST_INFO = alloc(opKindCount);
+  NEXT_INFO = alloc(n);
   pruneOn = false;
   stateTexts = 0;
   transitionCount = 0;
   memoSize = 0;
-  if (INVOKE == 0 || SCRATCH == 0 || KIND_DONE == 0 || !newTransitions(64) || !newMemo(max(64, <i32>(1 << (32 - clz(2 * n)))))) return 0;
+  if (INVOKE == 0 || SCRATCH == 0 || NEXT_INFO == 0 || !newTransitions(64) || !newMemo(max(64, <i32>(1 << (32 - clz(2 * n)))))) return 0;
   memory.fill(FROM, 0xff, <usize>opKinds << 2);
   return INVOKE;
 }
@@ -380,6 +390,13 @@ export function layout(): bool {
   memory.fill(KIND_CALLS, 0, <usize>opKindCount << 2);
   memory.fill(KIND_DONE, 0, <usize>opKindCount << 2);
   for (let c = 0; c < n; c++) put(KIND_CALLS, get(KIND, c), get(KIND_CALLS, get(KIND, c)) + 1);
+  // Each kind's info calls, linked in invoke order (built backwards).
+  for (let k = 0; k < opKindCount; k++) put(FIRST_INFO, k, n);
+  for (let c = n - 1; c >= 0; c--) {
+    if (get(RETURN, c) != INFO_RETURN) continue;
+    put(NEXT_INFO, c, get(FIRST_INFO, get(KIND, c)));
+    put(FIRST_INFO, get(KIND, c), c);
+  }
 
   // The ok calls by return position; calls are already in invoke order.
   let oks = 0;
@@ -713,7 +730,11 @@ export function walk(maxStates: i32, turns: i32): i32 {
       const kind = get(kindOf, call);
       const from = get(shapeFrom, kind);
       let to: i32;
-      if (from == GENERAL) {
+      // An info call behind an earlier one of its kind, still unlinearized
+      // and so a candidate too: whatever it would lead to, that one leads to
+      // the same (swap the two in any linearization), so only that one goes.
+      if (get(isInfo, call) && get(FIRST_INFO, kind) != call) to = IMPOSSIBLE;
+      else if (from == GENERAL) {
         to = now < DIRECT_STATES ? get(direct, kind * DIRECT_STATES + now) : hashedTransition(now, kind);
         if (to == UNKNOWN) {
           needState = now;
@@ -770,6 +791,7 @@ export function walk(maxStates: i32, turns: i32): i32 {
           put(next, get(prev, m), get(next, m));
           put(prev, get(next, m), get(prev, m));
           put(KIND_DONE, get(kindOf, call), get(KIND_DONE, get(kindOf, call)) + 1);
+          if (get(isInfo, call)) put(FIRST_INFO, get(kindOf, call), get(NEXT_INFO, call));
           at = readable(now);
           forced = at > 0 ? 1 : 0;
           if (at < 0) at = get(next, 0);
@@ -802,6 +824,7 @@ export function walk(maxStates: i32, turns: i32): i32 {
       if (same > d) same = d;
       const undone = get(stackCall, d);
       put(KIND_DONE, get(kindOf, undone), get(KIND_DONE, get(kindOf, undone)) - 1);
+      if (get(isInfo, undone)) put(FIRST_INFO, get(kindOf, undone), undone);
       now = get(stackState, d);
       const word = bits + (<usize>(undone >>> 5) << 2);
       store<i32>(word, load<i32>(word) & ~(1 << (undone & 31)));
