@@ -10,8 +10,6 @@ const SLICE_TURNS = 1 << 16;
  * it, the paused ones are resumed in turn before another partition starts.
  */
 const MAX_PAUSED = 32;
-/** How often the RSS is read between slices, ms (a reading costs about 8 µs; a slice can be far shorter). */
-const RSS_EVERY_MS = 1;
 
 /** Why {@link PartitionScheduler.run} returned. */
 export type RunStop = 'violation' | 'done' | 'timeout' | 'memory-bound';
@@ -50,18 +48,12 @@ export class PartitionScheduler {
    * ran out. Throws what the model throws.
    */
   run(budget: SearchBudget, untilViolation: boolean): RunStop {
-    let rssAtMs = -Infinity;
-    let rss = 0;
     while (this.paused.length > 0 || this.next < this.results.length) {
-      const now = nowMs();
-      if (now > budget.deadlineMs) return 'timeout';
-      if (now - rssAtMs >= RSS_EVERY_MS) {
-        rssAtMs = now;
-        rss = rssBytes();
-        if (rss > budget.maxRssBytes) return 'memory-bound';
-      }
+      if (nowMs() > budget.deadlineMs) return 'timeout';
+      const rss = rssBytes();
+      if (rss > budget.maxRssBytes) return 'memory-bound';
       const search = this.next < this.results.length && this.paused.length < MAX_PAUSED ? this.start(this.next++) : this.paused.shift()!;
-      // The core may grow as far as the RSS, read at most a millisecond ago, leaves room for.
+      // The core may grow as far as the RSS (read at most a millisecond ago) leaves room for.
       const outcome = search.run(SLICE_TURNS, budget, budget.maxRssBytes - rss);
       if (outcome === undefined) {
         this.paused.push(search);
