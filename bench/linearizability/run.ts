@@ -8,11 +8,12 @@
  * else the machine runs.
  *
  * Ours is timed through the command users run, `bin/patternbench check
- * --json`, which reports each file's `elapsedMs`: from the parsed history to
- * the verdict, counterexample included. Porcupine's program is timed from
- * the same point (pairing invokes with completions, then its default
- * CheckOperationsTimeout, which builds no counterexample, and separately
- * CheckOperationsVerbose, which does). Parsing is excluded on both sides.
+ * --json`, which reports each file's `verdictMs`, from the parsed history to
+ * the verdict, and `elapsedMs`, counterexample included. Porcupine's program
+ * is timed from the same point (pairing invokes with completions, then its
+ * default CheckOperationsTimeout, which builds no counterexample: against
+ * our verdictMs; and CheckOperationsVerbose, which does: against our
+ * elapsedMs). Parsing is excluded on both sides.
  *
  * Ours is shown three ways, because no one number is the truth:
  * - `cold`: a `patternbench check` of that one file in a fresh process: the
@@ -29,23 +30,20 @@
  * Porcupine is compiled ahead of time; its per-file figure is the median of
  * three checks.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateHistory, type HistorySpec } from './generate.ts';
+import { atMostOne, buildPorcupine, checkOurs, checkPorcupine, geometricMean, median } from './measure.ts';
 
 /** Checks of a file by ours in one process: the median of the 2nd onwards is `steady`. */
 const OUR_RUNS = 5;
 /** Fresh processes that check a file once each (the first check of the steady process among them): their median is `cold`. */
 const COLD_RUNS = 5;
-const patternbench = fileURLToPath(new URL('../../bin/patternbench', import.meta.url));
 /** Checks of a file by Porcupine (median). */
 const PORCUPINE_RUNS = 3;
 const TIMEOUT_MS = 20_000;
-const here = fileURLToPath(new URL('.', import.meta.url));
-const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const ourTimeout = ['--timeout', String(TIMEOUT_MS / 1000)];
 
 const specs: Array<Omit<HistorySpec, 'seed'>> = [];
 for (const model of ['register', 'cas-register', 'kv'] as const) {
@@ -54,69 +52,9 @@ for (const model of ['register', 'cas-register', 'kv'] as const) {
   }
 }
 
-/** One file's result from either side: its verdict and time, ms. */
-interface FileResult {
-  file: string;
-  valid: boolean | 'unknown';
-  ms: number;
-}
-
-/** Runs a command under `/usr/bin/time`; returns its JSON output lines and its peak RSS (KB); throws with its stderr when it fails unexpectedly. */
-function run(command: string, args: string[], okCodes: number[]): { lines: Array<Record<string, unknown>>; peakKb: number | null; wallMs: number } {
-  const argv = timeBin ? ['-f', '%M', command, ...args] : args;
-  const started = performance.now();
-  const r = spawnSync(timeBin ?? command, argv, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const wallMs = performance.now() - started;
-  if (!okCodes.includes(r.status ?? -1)) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const lines = r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const peak = timeBin ? Number(r.stderr.trim().split('\n').at(-1)) : NaN;
-  return { lines, peakKb: Number.isFinite(peak) ? peak : null, wallMs };
-}
-
-/** `patternbench check --json` of `files` (repeats allowed) in one process: each check's verdict and elapsedMs. Exit codes 0-2 are verdicts. */
-function checkOurs(model: string, files: string[]): { results: FileResult[]; peakKb: number | null; wallMs: number } {
-  const { lines, peakKb, wallMs } = run(patternbench, ['check', ...files, '--model', model, '--timeout', String(TIMEOUT_MS / 1000), '--json'], [0, 1, 2]);
-  return { results: lines.map((l) => ({ file: l.file as string, valid: l.valid as FileResult['valid'], ms: l.elapsedMs as number })), peakKb, wallMs };
-}
-
-/** Porcupine's program on `files`, `runs` checks each (median): one process. `verbose`: CheckOperationsVerbose (see porcupine/main.go). */
-function checkPorcupine(
-  bin: string,
-  model: string,
-  files: string[],
-  runs: number,
-  verbose = false,
-): { results: FileResult[]; peakKb: number | null; wallMs: number } {
-  const { lines, peakKb, wallMs } = run(
-    bin,
-    ['-model', model, '-runs', String(runs), '-timeout', `${TIMEOUT_MS}ms`, ...(verbose ? ['-api', 'verbose'] : []), ...files],
-    [0],
-  );
-  return { results: lines.map((l) => ({ file: l.file as string, valid: l.valid as FileResult['valid'], ms: l.ms as number })), peakKb, wallMs };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** `k/n`: how many of the ratios are at or below 1.0. */
-function atMostOne(xs: readonly number[]): string {
-  return `${xs.filter((x) => x <= 1).length}/${xs.length}`;
-}
-
-function geometricMean(xs: readonly number[]): number {
-  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'patternbench-linear-'));
 try {
-  const bin = join(dir, 'porcupine-bench');
-  const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: join(here, 'porcupine'), encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`go build failed: ${build.stderr}`);
+  const bin = buildPorcupine(dir);
 
   const rows: string[][] = [];
   const ratios = { cold: [] as number[], steady: [] as number[], batch: [] as number[], coldVerbose: [] as number[], steadyVerbose: [] as number[] };
@@ -129,17 +67,22 @@ try {
     const name = `${spec.model}-${spec.store}-p${spec.processes}.jsonl`;
     const file = join(dir, name);
     writeFileSync(file, `${history.map((op) => JSON.stringify(op)).join('\n')}\n`);
-    const ours = checkOurs(spec.model, Array<string>(OUR_RUNS).fill(file));
+    const ours = checkOurs(Array<string>(OUR_RUNS).fill(file), spec.model, ourTimeout);
     const colds = [ours.results[0].ms];
+    const coldsElapsed = [ours.results[0].elapsedMs];
     const oursWallMs: number[] = [];
     for (let k = 1; k < COLD_RUNS; k++) {
-      const cold = checkOurs(spec.model, [file]);
+      const cold = checkOurs([file], spec.model, ourTimeout);
       colds.push(cold.results[0].ms);
+      coldsElapsed.push(cold.results[0].elapsedMs);
       oursWallMs.push(cold.wallMs);
     }
-    const theirs = checkPorcupine(bin, spec.model, [file], PORCUPINE_RUNS);
+    const theirs = checkPorcupine(bin, [file], spec.model, { runs: PORCUPINE_RUNS, timeoutMs: TIMEOUT_MS });
     // Where Porcupine gave up, verbose would only give up again, as slowly.
-    const verbose = theirs.results[0].valid === 'unknown' ? undefined : checkPorcupine(bin, spec.model, [file], PORCUPINE_RUNS, true).results[0];
+    const verbose =
+      theirs.results[0].valid === 'unknown'
+        ? undefined
+        : checkPorcupine(bin, [file], spec.model, { runs: PORCUPINE_RUNS, timeoutMs: TIMEOUT_MS, api: 'verbose' }).results[0];
     const valid = ours.results[0].valid;
     const theirValid = theirs.results[0].valid;
     const expected = spec.store === 'linearizable';
@@ -180,11 +123,11 @@ try {
       ratios.steady.push(steadyMs / porcupineMs);
       // Verbose has a budget of its own: where it gave up, or disagrees, it gets no ratio either.
       if (verbose.valid === valid) {
-        ratios.coldVerbose.push(coldMs / verbose.ms);
-        ratios.steadyVerbose.push(steadyMs / verbose.ms);
+        ratios.coldVerbose.push(median(coldsElapsed) / verbose.ms);
+        ratios.steadyVerbose.push(median(ours.results.slice(1).map((r) => r.elapsedMs)) / verbose.ms);
       }
       wall.ours.push(...oursWallMs);
-      wall.porcupine.push(checkPorcupine(bin, spec.model, [file], 1).wallMs);
+      wall.porcupine.push(checkPorcupine(bin, [file], spec.model, { runs: 1, timeoutMs: TIMEOUT_MS }).wallMs);
       row[11] = (coldMs / porcupineMs).toFixed(2);
       row[12] = (steadyMs / porcupineMs).toFixed(2);
       decided.push({ file, model: spec.model, row, porcupineMs });
@@ -197,14 +140,15 @@ try {
   for (const model of new Set(decided.map((d) => d.model))) {
     const files = decided.filter((d) => d.model === model);
     const ours = checkOurs(
-      model,
       files.map((d) => d.file),
+      model,
+      ourTimeout,
     ).results;
     const theirs = checkPorcupine(
       bin,
-      model,
       files.map((d) => d.file),
-      1,
+      model,
+      { runs: 1, timeoutMs: TIMEOUT_MS },
     ).results;
     files.forEach((d, k) => {
       d.row[7] = ours[k].ms.toFixed(1);
@@ -240,7 +184,7 @@ try {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   console.log(
-    `\nours: patternbench check --json elapsedMs. cold = median of ${COLD_RUNS} fresh processes checking that file once; steady = median of checks 2..${OUR_RUNS} of it in one process;` +
+    `\nours: patternbench check --json verdictMs (elapsedMs against verbose). cold = median of ${COLD_RUNS} fresh processes checking that file once; steady = median of checks 2..${OUR_RUNS} of it in one process;` +
       `\nbatch = one process checking every decided file of its model once, in table order. porc = median of ${PORCUPINE_RUNS} checks (keys in parallel goroutines, stops at the first failing key);` +
       `\nporc batch = one check each, one process; porc verbose = CheckOperationsVerbose, every key to the end with partial linearizations, median of ${PORCUPINE_RUNS}.` +
       `\nratio = ours / porcupine (below 1.0: ours is faster). Parsing excluded on both sides; peak RSS of the steady process (node includes its runtime); (!) = not the generator's intent\n`,
