@@ -72,6 +72,13 @@ const pairs: Array<{ name: string; model: string; init?: unknown; ok: string; ba
     ok: 'a release ending info may have freed the lock for the next acquire',
     bad: 'two acquires succeed with no release between (double acquire)',
   },
+  {
+    name: 'multi-register-torn-read',
+    model: 'multi-register',
+    init: { x: 0, y: 0 },
+    ok: 'a read concurrent with the write of x and y sees both old; a later read of nil for y reads nothing',
+    bad: 'a read sees the new x and the old y of one transaction (torn read)',
+  },
 ];
 
 describe('linearizability fixtures', () => {

@@ -13,7 +13,7 @@ interface Gen {
   label?: string;
   inits: unknown[];
   op(a: number): { f: string; input: unknown; key?: string };
-  output(f: string, b: number): unknown;
+  output(f: string, b: number, input: unknown): unknown;
 }
 
 const pick = <T>(xs: readonly T[], n: number): T => xs[n % xs.length];
@@ -80,6 +80,21 @@ const gens: Gen[] = [
     output: (_f, b) => pick(['', 'a', 'ab', 'aab', 'ba', 'abab', 'b', null, '5a', 'aba'], b),
   },
   {
+    // Transactions of one or two reads and writes over x and y; an ok
+    // transaction's reads see 0, 1 or nil (nothing known).
+    model: 'multi-register',
+    inits: [{ x: 0, y: 0 }],
+    op: (a) => ({
+      f: 'txn',
+      input: Array.from({ length: 1 + (a % 2) }, (_, i) => {
+        const bits = a >> (1 + 3 * i);
+        return bits % 2 ? ['write', pick(['x', 'y'], bits >> 1), pick([0, 1], bits >> 2)] : ['read', pick(['x', 'y'], bits >> 1), null];
+      }),
+    }),
+    output: (_f, b, input) =>
+      (input as Array<[string, string, unknown]>).map(([f, k, v], i) => (f === 'read' ? [f, k, pick([0, 1, null], b >> (2 * i))] : [f, k, v])),
+  },
+  {
     model: 'set',
     inits: [undefined],
     op: (a) => (a % 2 ? { f: 'read', input: null } : { f: 'add', input: pick([0, 1, 2], a >> 1) }),
@@ -134,7 +149,14 @@ const historyArb = (gen: Gen) =>
         open.delete(p);
         const kind = b % 6;
         if (kind < 3)
-          drafts.push(ok(p, pending.f, gen.model === 'mutex' || ['read', 'get'].includes(pending.f) ? gen.output(pending.f, a) : pending.input, pending.key));
+          drafts.push(
+            ok(
+              p,
+              pending.f,
+              ['mutex', 'multi-register'].includes(gen.model) || ['read', 'get'].includes(pending.f) ? gen.output(pending.f, a, pending.input) : pending.input,
+              pending.key,
+            ),
+          );
         else if (kind === 3) drafts.push(fail(p, pending.f, pending.input, pending.key));
         else {
           drafts.push(info(p, pending.f, pending.input, pending.key));

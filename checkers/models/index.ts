@@ -1,6 +1,7 @@
 import { casRegister } from './cas-register.ts';
 import { kv } from './kv.ts';
 import type { Model } from './model.ts';
+import { multiRegister } from './multi-register.ts';
 import { mutex } from './mutex.ts';
 import { register } from './register.ts';
 import { set } from './set.ts';
@@ -14,4 +15,5 @@ export const models: Record<string, Model> = {
   kv,
   set,
   mutex,
+  'multi-register': multiRegister,
 };

@@ -52,6 +52,57 @@ describe('models', () => {
     expect(models.mutex.describe(true)).toBe('held');
   });
 
+  it('multi-register: a transaction reads and writes several keys at once; a read of nil reads nothing', () => {
+    const s = models['multi-register'].init({ x: 0, y: 0 });
+    const w = step(
+      'multi-register',
+      s,
+      'txn',
+      [
+        ['write', 'x', 1],
+        ['write', 'y', 1],
+      ],
+      [
+        ['write', 'x', 1],
+        ['write', 'y', 1],
+      ],
+    );
+    expect(w).toEqual({ ok: true, state: { x: 1, y: 1 } });
+    expect(
+      step(
+        'multi-register',
+        w.state,
+        'txn',
+        [
+          ['read', 'x', null],
+          ['read', 'y', null],
+        ],
+        [
+          ['read', 'x', 1],
+          ['read', 'y', 0],
+        ],
+      ).ok,
+    ).toBe(false);
+    expect(
+      step(
+        'multi-register',
+        w.state,
+        'txn',
+        [
+          ['read', 'x', null],
+          ['read', 'y', null],
+        ],
+        [
+          ['read', 'x', 1],
+          ['read', 'y', null],
+        ],
+      ).ok,
+    ).toBe(true);
+    expect(step('multi-register', s, 'txn', [['read', 'z', null]], [['read', 'z', null]]).ok).toBe(true);
+    expect(() => step('multi-register', s, 'txn', [['incr', 'x', 1]], undefined)).toThrow(/read or write/);
+    expect(() => models['multi-register'].init([1])).toThrow(/object of values by key/);
+  });
+
   it('every model rejects an operation it does not define', () => {
     for (const name of Object.keys(models)) expect(() => step(name, models[name].init(), 'frobnicate', null)).toThrow(/no operation "frobnicate"/);
   });
