@@ -1,9 +1,10 @@
 import { parseEDNString } from 'edn-data';
 import type { Op } from './op.ts';
+import { simpleOp } from './edn-simple.ts';
 import { HistoryError, validateOps, type RawOp } from './parse.ts';
 
 /** One EDN form found by the scanner: where it starts and ends, and the forms directly inside it. */
-interface Form {
+export interface Form {
   start: number;
   end: number;
   line: number;
@@ -39,6 +40,8 @@ export function parseEdn(text: string, file: string): Op[] {
         form.line,
         `expected an op map {:process … :type … :f …}, got ${text.slice(form.start, Math.min(form.end, form.start + 40))}`,
       );
+    const simple = simpleOp(text, form);
+    if (simple) return { fields: simple, line: form.line };
     let fields: unknown;
     try {
       fields = parseEDNString(text.slice(form.start, form.end), {
