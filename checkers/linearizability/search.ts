@@ -12,14 +12,16 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** The last reading of the RSS, shared by the checks of a process. */
 let rssRead = { atMs: -Infinity, bytes: 0 };
 
 /**
  * The process's resident set size, bytes, as read at most `maxAgeMs` ago
  * (default 1 ms). A reading costs 8 µs on a quiet machine and several times
  * that on a busy one: more than a small check takes, were each to read it.
- * Memory grows by a few MB a millisecond at the very most, so a bound
- * checked against a reading that old is overshot by no more than that.
+ * A reading that old overshoots little: between readings the search cores
+ * grow only within the headroom the last one left them (`limit`), and the
+ * JavaScript heap by what a millisecond of model steps allocates.
  */
 export function rssBytes(maxAgeMs = 1): number {
   const now = nowMs();
