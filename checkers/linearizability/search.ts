@@ -57,6 +57,14 @@ export interface SearchResult {
 
 /** Model steps between readings of the clock and the RSS (a step is JavaScript, microseconds). */
 const STEPS = 1024;
+/**
+ * Calls a partition needs before its search prunes on texts. A judgement,
+ * not a measurement (the machine was too busy to tell the difference): a
+ * partition of a few dozen calls is searched in microseconds, about what
+ * building its prefix tables costs, while a large one can be cut by orders
+ * of magnitude.
+ */
+const PRUNE_MIN_CALLS = 64;
 /** The core counts memoised states in an i32: a larger cap is no cap. */
 const MAX_I32 = 0x7fffffff;
 
@@ -70,7 +78,8 @@ const MAX_I32 = 0x7fffffff;
  * the model throws.
  */
 export class PartitionSearch {
-  private states: States;
+  /** The model's states the core has ids for; made afresh by each {@link layOut}. */
+  private states: States | undefined;
   private steps = 0;
   private ended: SearchOutcome | undefined;
   /** Whether the partition is in the core and the walk at its start: done by the first {@link run}. */
@@ -88,15 +97,13 @@ export class PartitionSearch {
     private readonly kinds: readonly ModelOp[],
     private readonly model: Model,
     private readonly initial: unknown,
-  ) {
-    this.states = new States(model, kinds);
-  }
+  ) {}
 
   /** Copies the partition into the core and puts the walk at its start; false when the core's memory cannot grow. */
   private layOut(): boolean {
     const { core, kinds, model } = this;
-    this.states = new States(model, kinds);
-    this.states.intern(model.init(this.initial));
+    const states = (this.states = new States(model, kinds));
+    states.intern(model.init(this.initial));
     const n = this.layout.partitionSize(this.partition);
     const at = core.begin(n, kinds.length);
     if (at === 0) return false;
@@ -108,15 +115,16 @@ export class PartitionSearch {
       if (effect === undefined || 'appends' in effect) return;
       const [from, to] =
         'reads' in effect
-          ? [this.states.intern(effect.reads), this.states.intern(effect.reads)]
+          ? [states.intern(effect.reads), states.intern(effect.reads)]
           : 'writes' in effect
-            ? [ANY, this.states.intern(effect.writes)]
-            : [this.states.intern(effect.swaps[0]), this.states.intern(effect.swaps[1])];
+            ? [ANY, states.intern(effect.writes)]
+            : [states.intern(effect.swaps[0]), states.intern(effect.swaps[1])];
       into[3 * n + k] = from;
       into[3 * n + kinds.length + k] = to;
     });
-    const pruned = model.text && model.fingerprint && model.equal && effects.every((e) => e !== undefined);
-    if (pruned && !this.prune(model.text!, effects as Array<Effect<unknown>>)) return false;
+    // A partition this small is searched in less time than its prefix tables take to build.
+    const pruned = n >= PRUNE_MIN_CALLS && model.text && model.fingerprint && model.equal && effects.every((e) => e !== undefined);
+    if (pruned && !this.prune(states, model.text!, effects as Array<Effect<unknown>>)) return false;
     return (this.laidOut = core.layout() !== 0);
   }
 
@@ -125,7 +133,7 @@ export class PartitionSearch {
    * each read kind's prefix fingerprints, and the kinds that can set the
    * state to a prefix of what it reads. False when memory cannot grow.
    */
-  private prune(text: (s: unknown) => string | undefined, effects: ReadonlyArray<Effect<unknown>>): boolean {
+  private prune(states: States, text: (s: unknown) => string | undefined, effects: ReadonlyArray<Effect<unknown>>): boolean {
     const k = effects.length;
     const reads = new Array<string | undefined>(k).fill(undefined);
     // A kind that sets a state without a text may lead anywhere (an append to it makes a text): a reset for every read.
@@ -156,7 +164,7 @@ export class PartitionSearch {
       table[k + kind] = (pfx - 4 * k) / 2;
       pfx = writePrefixFingerprints(t, table, pfx);
     }
-    return this.states.withTexts(this.core, text);
+    return states.withTexts(this.core, text);
   }
 
   /**
@@ -182,7 +190,7 @@ export class PartitionSearch {
         const kind = core.neededKind();
         let to: number;
         try {
-          to = this.states.step(from, kind);
+          to = this.states!.step(from, kind);
         } catch (err) {
           if (err instanceof CoreMemoryError) return outOfMemory();
           throw err;
@@ -214,7 +222,7 @@ export class PartitionSearch {
     return {
       outcome: this.ended ?? 'timeout',
       prefix: Array.from(new Int32Array(core.memory.buffer, core.prefix(), core.prefixLength())),
-      state: this.states.values[core.prefixState()],
+      state: this.states!.values[core.prefixState()],
       states: this.memoised,
     };
   }

@@ -27,13 +27,13 @@ function rng(seed: number): () => number {
 }
 
 /**
- * A store of two keys seen by `processes` clients: each op takes effect at
+ * A store of `keys` seen by `processes` clients: each op takes effect at
  * a random instant within its call, reads return what the key held then,
  * some calls end info (taking effect or not); then, for a bad history, a
  * few reads are given another read's value. Appends of short pieces, now
  * and then a put or a cas.
  */
-function appendHistory(seed: number, ops: number, processes: number, corrupt: number): Op[] {
+function appendHistory(seed: number, ops: number, processes: number, corrupt: number, keys: readonly string[]): Op[] {
   const r = rng(seed);
   type Call = { process: number; f: string; key: string; input: unknown; start: number; at: number; end: number; output?: unknown; crashed: boolean };
   const calls: Call[] = [];
@@ -45,7 +45,7 @@ function appendHistory(seed: number, ops: number, processes: number, corrupt: nu
     const end = start + 1 + r() * 6;
     const at = start + r() * (end - start);
     const pick = r();
-    const key = r() < 0.5 ? 'a' : 'b';
+    const key = keys[Math.floor(r() * keys.length)];
     const call: Call =
       pick < 0.45
         ? { process: ids[slot], f: 'append', key, input: `${i}.`, start, at, end, crashed: false }
@@ -88,15 +88,20 @@ function appendHistory(seed: number, ops: number, processes: number, corrupt: nu
 }
 
 describe('the search shortcuts change no verdict', () => {
-  it('kv appends: 300 histories of 80 ops on 8 clients, linearizable and corrupted, against kv without effects, text or fingerprints', () => {
+  it('kv appends: 300 histories of 80 ops on 5 clients, linearizable and corrupted, against kv without effects, text or fingerprints', () => {
     const seen = { true: 0, false: 0, unknown: 0 };
+    let skipped = 0;
     for (let seed = 1; seed <= 300; seed++) {
-      const h = appendHistory(seed, 80, 8, seed % 2 === 0 ? 0 : 1 + (seed % 3));
+      // One key: enough calls in the partition (64) for the search to prune on texts.
+      const h = appendHistory(seed, 80, 5, seed % 2 === 0 ? 0 : 1 + (seed % 3), ['a']);
       const fast = checkLinearizable(h, { model: 'kv', maxStates: 200_000 });
-      const plain = checkLinearizable(h, { model: plainKv, maxStates: 200_000 });
+      const plain = checkLinearizable(h, { model: plainKv, maxStates: 50_000 });
       seen[String(fast.valid) as 'true' | 'false' | 'unknown']++;
       if (plain.valid !== 'unknown') expect(fast.valid, `seed ${seed}`).toBe(plain.valid);
+      else skipped++;
     }
+    // Plain kv gives up on a few (its budget); the comparison must still cover nearly all.
+    expect(skipped).toBeLessThan(30);
     expect(Math.min(seen.true, seen.false)).toBeGreaterThan(50);
   });
 });
