@@ -257,20 +257,20 @@ function measureSet(bin: string, set: HistorySet): { rows: string[][]; cold: num
       String(c.expected),
       String(ours.valid),
       their ? String(their.valid) : 'n/a',
-      coldMs.toFixed(2),
-      steadyMs.toFixed(2),
-      their ? their.ms.toFixed(2) : 'n/a',
+      coldMs.toFixed(3),
+      steadyMs.toFixed(3),
+      their ? their.ms.toFixed(3) : 'n/a',
       'n/a',
       'n/a',
       Math.max(...colds.map((r) => (r.peakKb ?? 0) / 1024)).toFixed(0),
     ];
-    // A ratio against an unknown, or against a time below the clock's resolution, says nothing.
+    // No ratio against an unknown. Times below 0.001 ms (both sides' resolution) count as 0.001 ms.
     if (their && their.valid !== 'unknown' && ours.valid !== 'unknown') {
-      const theirMs = Math.max(their.ms, 0.001);
-      cold.push(coldMs / theirMs);
-      steady.push(steadyMs / theirMs);
-      row[8] = (coldMs / theirMs).toFixed(2);
-      row[9] = (steadyMs / theirMs).toFixed(2);
+      const at = (x: number) => Math.max(x, 0.001);
+      cold.push(at(coldMs) / at(their.ms));
+      steady.push(at(steadyMs) / at(their.ms));
+      row[8] = (at(coldMs) / at(their.ms)).toFixed(2);
+      row[9] = (at(steadyMs) / at(their.ms)).toFixed(2);
     }
     rows.push(row);
   });
