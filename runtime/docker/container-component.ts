@@ -1,5 +1,6 @@
 import type { ContainerRuntimeClient, StartedTestContainer } from 'testcontainers';
 import type { Component, Killable, Pausable } from '../component.ts';
+import type { ComponentKind } from '../topology.ts';
 
 /**
  * A `Component` backed by one container. `host`/`port` are its address on
@@ -13,6 +14,7 @@ export class ContainerComponent implements Component, Killable, Pausable {
 
   constructor(
     readonly name: string,
+    readonly kind: ComponentKind,
     readonly host: string,
     readonly port: number,
     private readonly container: StartedTestContainer,

@@ -1,12 +1,15 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Network, Wait, type ContainerRuntimeClient, type GenericContainer, type StartedNetwork } from 'testcontainers';
+import { type ContainerRuntimeClient, type GenericContainer, Network, type StartedNetwork, Wait } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import type { Endpoint, Environment, PgEndpoint, Topology } from '../environment.ts';
-import { EnvironmentBase, bringUp } from '../environment-base.ts';
+import { type Endpoint, endpointUrl, type InstanceEndpoints, serviceEnv } from '../endpoint.ts';
+import type { Environment } from '../environment.ts';
+import { bringUp, EnvironmentBase, settleAll } from '../environment-base.ts';
+import { startNodeService } from '../local/node-service.ts';
+import { pgCredentials, pgServerSettings } from '../postgres-settings.ts';
+import { type PlannedComponent, type PlannedLink, planTopology, type Topology, type TopologyPlan } from '../topology.ts';
 import { ContainerComponent } from './container-component.ts';
 import { LoopbackContainer } from './loopback-container.ts';
-import { pgCredentials, pgServerSettings } from '../postgres-settings.ts';
 
 const images = {
   redis: 'redis:7',
@@ -19,25 +22,24 @@ const ports = { redis: 6379, postgres: 5432, etcdClient: 2379, etcdPeer: 2380, t
 const pg = pgCredentials;
 const pgSettings = pgServerSettings.flatMap((s) => ['-c', s]);
 
-/** A link to create: who dials it (the target on the host, or a container on the network) and what it fronts. */
-interface PlannedLink {
-  name: string;
-  upstream: Endpoint;
-  fromHost: boolean;
-  /** The port it listens on inside the toxiproxy container; published to 127.0.0.1 when `fromHost`. */
-  containerPort: number;
-}
-
 /**
  * Starts `topology` as containers on one fresh Docker network, mirroring the
- * local runtime: the same component and link names, every connection through
- * a Toxiproxy proxy in the `toxiproxy` container. Only toxiproxy publishes
- * ports (its API and the links a target dials), on 127.0.0.1. A failed start
- * removes what it started and throws. Needs a reachable engine (`client`).
+ * local runtime: the same component and link names (`planTopology`), every
+ * connection through a Toxiproxy proxy in the `toxiproxy` container. Services
+ * run on the host as local processes, dialling their links where toxiproxy
+ * publishes them, on 127.0.0.1 only. A failed start removes what it started
+ * and throws. Needs a reachable engine (`client`).
+ *
+ * Not yet here: etcd clusters of more than one member, whose per-pair peer
+ * links need each member to resolve its peers to addresses of its own (the
+ * local runtime's per-member hosts file); such a topology is refused.
  */
 export async function startContainers(topology: Topology, runDir: string, client: ContainerRuntimeClient): Promise<Environment> {
   return bringUp(new DockerEnvironment(runDir, client), topology, 'docker');
 }
+
+/** The port a component listens on inside its container. */
+const containerPort = (c: PlannedComponent): number => ({ redis: ports.redis, postgres: ports.postgres, etcd: ports.etcdClient })[c.kind as 'redis'] ?? 0;
 
 class DockerEnvironment extends EnvironmentBase {
   private network: StartedNetwork | undefined;
@@ -51,134 +53,115 @@ class DockerEnvironment extends EnvironmentBase {
   }
 
   async bringUp(topology: Topology): Promise<void> {
+    for (const [name, spec] of Object.entries(topology.etcd ?? {})) {
+      if (spec.members > 1) throw new Error(`etcd cluster "${name}" has ${spec.members} members: the docker runtime runs single-member etcd only for now`);
+    }
+    const plan = planTopology(topology);
     this.network = await new Network().start();
-    const planned = planLinks(topology);
+    const isService = new Set(plan.components.filter((c) => c.kind === 'service').map((c) => c.name));
+    const byName = new Map(plan.components.map((c) => [c.name, c]));
+    // Each link its own port in the toxiproxy container; those a host-side service dials are published.
+    const containerPorts = new Map(plan.links.map((l, i) => [l.name, 20_001 + i]));
+    const fromHost = (l: PlannedLink) => isService.has(l.from);
     const toxiproxy = await this.start(
+      'toxiproxy',
       'toxiproxy',
       ports.toxiproxyApi,
       new LoopbackContainer(images.toxiproxy)
-        .withExposedPorts(ports.toxiproxyApi, ...planned.filter((l) => l.fromHost).map((l) => l.containerPort))
+        .withExposedPorts(ports.toxiproxyApi, ...plan.links.filter(fromHost).map((l) => containerPorts.get(l.name)!))
         .withWaitStrategy(Wait.forHttp('/version', ports.toxiproxyApi)),
     );
     this.toxiproxyUrl = `http://127.0.0.1:${toxiproxy.getMappedPort(ports.toxiproxyApi)}`;
     const api = new Toxiproxy(this.toxiproxyUrl);
-    for (const link of planned) {
-      await api.createProxy({ name: link.name, listen: `0.0.0.0:${link.containerPort}`, upstream: `${link.upstream.host}:${link.upstream.port}` });
-      const listen = link.fromHost ? { host: '127.0.0.1', port: toxiproxy.getMappedPort(link.containerPort) } : { host: 'toxiproxy', port: link.containerPort };
-      this.links.set(link.name, { name: link.name, listen, upstream: link.upstream });
+    for (const l of plan.links.filter((l) => !isService.has(l.to))) {
+      const port = containerPorts.get(l.name)!;
+      const upstream = { host: l.to, port: containerPort(byName.get(l.to)!) };
+      await api.createProxy({ name: l.name, listen: `0.0.0.0:${port}`, upstream: `${upstream.host}:${upstream.port}` });
+      const listen = fromHost(l) ? { host: '127.0.0.1', port: toxiproxy.getMappedPort(port) } : { host: 'toxiproxy', port };
+      this.links.set(l.name, { ...l, listen, upstream });
     }
-    const failed = (
-      await Promise.allSettled([
-        topology.redis && this.startRedis(topology.redis),
-        topology.postgres && this.startPostgres(topology.postgres.replicas ?? 0),
-        topology.etcd && this.startEtcd(topology.etcd.members ?? 1),
-      ])
-    ).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  private listen(name: string): Endpoint {
-    return this.links.get(name)!.listen;
-  }
-
-  private async startRedis(spec: NonNullable<Topology['redis']>): Promise<void> {
-    const args = ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'];
-    if (spec.maxmemoryBytes !== undefined) args.push('--maxmemory', String(spec.maxmemoryBytes));
-    if (spec.maxmemoryPolicy !== undefined) args.push('--maxmemory-policy', spec.maxmemoryPolicy);
-    const redis = (name: string, extra: string[] = []) =>
-      this.start(
-        name,
-        ports.redis,
-        new LoopbackContainer(images.redis).withCommand([...args, ...extra]).withWaitStrategy(Wait.forLogMessage('Ready to accept connections')),
-      );
-    await redis('redis');
-    this.endpoints.redis = this.listen('target-to-redis');
-    this.endpoints.redisReplicas = [];
-    for (let i = 1; i <= (spec.replicas ?? 0); i++) {
-      const upstream = this.listen(`redis-replica-${i}-to-redis`);
-      await redis(`redis-replica-${i}`, ['--replicaof', upstream.host, String(upstream.port)]);
-      this.endpoints.redisReplicas.push(this.listen(`target-to-redis-replica-${i}`));
-    }
-  }
-
-  private async startPostgres(replicas: number): Promise<void> {
-    const endpoint = (link: string): PgEndpoint => ({ ...this.listen(link), ...pg });
-    await this.start(
-      'postgres',
-      ports.postgres,
-      new LoopbackContainer(images.postgres)
-        .withEnvironment({ POSTGRES_USER: pg.user, POSTGRES_PASSWORD: pg.password, POSTGRES_DB: pg.database, POSTGRES_HOST_AUTH_METHOD: 'trust' })
-        // The image's pg_hba lets every host in except for replication, which replicas need.
-        .withCopyContentToContainer([
-          { content: 'echo "host replication all all trust" >> "$PGDATA/pg_hba.conf"\n', target: '/docker-entrypoint-initdb.d/replication.sh' },
-        ])
-        .withCommand(['postgres', ...pgSettings])
-        // The entrypoint runs a temporary server to initialise, so "ready" is logged twice.
-        .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2)),
-    );
-    this.endpoints.postgres = endpoint('target-to-postgres');
-    this.endpoints.postgresReplicas = [];
-    for (let i = 1; i <= replicas; i++) {
-      const upstream = this.listen(`postgres-replica-${i}-to-postgres`);
-      // The primary may still be finishing its start: retry the base backup for up to a minute.
-      const script = [
-        `for i in $(seq 60); do pg_basebackup -h ${upstream.host} -p ${upstream.port} -U ${pg.user} -D "$PGDATA" -R -X stream -c fast && break; rm -rf "$PGDATA"/*; sleep 1; done`,
-        'chmod 700 "$PGDATA"',
-        `exec postgres ${pgSettings.join(' ')}`,
-      ].join(' && ');
-      await this.start(
-        `postgres-replica-${i}`,
-        ports.postgres,
-        new LoopbackContainer(images.postgres)
-          .withUser('postgres')
-          .withEntrypoint(['bash', '-c'])
-          .withCommand([script])
-          .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept read-only connections/)),
-      );
-      this.endpoints.postgresReplicas.push(endpoint(`target-to-postgres-replica-${i}`));
-    }
-  }
-
-  private async startEtcd(members: 1 | 3): Promise<void> {
-    const names = Array.from({ length: members }, (_, i) => `etcd-${i + 1}`);
-    // As locally: a member advertises its peer link, which every peer connection into it then passes.
-    const peerUrl = (name: string) => (members > 1 ? `http://toxiproxy:${this.listen(`peers-to-${name}`).port}` : `http://${name}:${ports.etcdPeer}`);
-    const initialCluster = names.map((name) => `${name}=${peerUrl(name)}`).join(',');
-    // Concurrently: each member waits for a quorum before it serves. A restart reuses the container's data dir, so etcd ignores the initial-cluster flags then.
-    await Promise.all(
-      names.map((name) =>
-        this.start(
-          name,
-          ports.etcdClient,
-          new LoopbackContainer(images.etcd)
-            .withCommand([
-              '/usr/local/bin/etcd',
-              `--name=${name}`,
-              '--data-dir=/etcd-data',
-              `--listen-client-urls=http://0.0.0.0:${ports.etcdClient}`,
-              `--advertise-client-urls=http://${this.listen(`target-to-${name}`).host}:${this.listen(`target-to-${name}`).port}`,
-              `--listen-peer-urls=http://0.0.0.0:${ports.etcdPeer}`,
-              `--initial-advertise-peer-urls=${peerUrl(name)}`,
-              `--initial-cluster=${initialCluster}`,
-              '--initial-cluster-state=new',
-              '--initial-cluster-token=patternbench',
-              '--pre-vote',
-            ])
-            .withWaitStrategy(Wait.forLogMessage(/ready to serve client requests/)),
-        ),
+    await settleAll([
+      ...Object.entries(topology.redis ?? {}).map(([name, spec]) => {
+        const args = ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'];
+        if (spec.maxmemoryBytes !== undefined) args.push('--maxmemory', String(spec.maxmemoryBytes));
+        if (spec.maxmemoryPolicy !== undefined) args.push('--maxmemory-policy', spec.maxmemoryPolicy);
+        if (spec.maxmemorySamples !== undefined) args.push('--maxmemory-samples', String(spec.maxmemorySamples));
+        return this.startReplicated(plan, name, (_c, primary) =>
+          new LoopbackContainer(images.redis)
+            .withCommand([...args, ...(primary ? ['--replicaof', primary.host, String(primary.port)] : [])])
+            .withWaitStrategy(Wait.forLogMessage('Ready to accept connections')),
+        );
+      }),
+      ...Object.entries(topology.postgres ?? {}).map(([name, spec]) =>
+        this.startReplicated(plan, name, (c, primary) => (primary ? postgresReplica(c.name, primary) : postgresPrimary(c.name, spec.settings ?? []))),
       ),
-    );
-    this.endpoints.etcd = names.map((name) => this.listen(`target-to-${name}`));
+      ...plan.components
+        .filter((c) => c.kind === 'etcd')
+        .map((c) =>
+          this.start(
+            c.name,
+            'etcd',
+            ports.etcdClient,
+            new LoopbackContainer(images.etcd)
+              .withCommand([
+                '/usr/local/bin/etcd',
+                `--name=${c.name}`,
+                '--data-dir=/etcd-data',
+                `--listen-client-urls=http://0.0.0.0:${ports.etcdClient}`,
+                `--advertise-client-urls=http://${c.name}:${ports.etcdClient}`,
+              ])
+              .withWaitStrategy(Wait.forLogMessage(/ready to serve client requests/)),
+          ),
+        ),
+    ]);
+    await this.startServices(topology, plan, byName);
+  }
+
+  /** A primary, then each replica, which dials the primary through its link. */
+  private async startReplicated(plan: TopologyPlan, instance: string, container: (c: PlannedComponent, primary?: Endpoint) => GenericContainer) {
+    const [primary, ...replicas] = plan.components.filter((c) => c.instance === instance);
+    await this.start(primary.name, primary.kind, containerPort(primary), container(primary));
+    for (const replica of replicas) {
+      await this.start(replica.name, replica.kind, containerPort(replica), container(replica, this.links.get(`${replica.name}-to-${primary.name}`)!.listen));
+    }
+  }
+
+  /** Services run on the host (as in the local runtime), each told the published links it dials. */
+  private async startServices(topology: Topology, plan: TopologyPlan, byName: ReadonlyMap<string, PlannedComponent>): Promise<void> {
+    for (const [instance, spec] of Object.entries(topology.services ?? {})) {
+      const replicas = plan.components.filter((c) => c.instance === instance && c.kind === 'service');
+      if (replicas.length > 1 && spec.peers) throw new Error(`service "${instance}": replicas that talk to each other do not run on the docker runtime yet`);
+      if ((spec.uses ?? []).some((u) => topology.services?.[u])) throw new Error(`service "${instance}" uses another service: not on the docker runtime yet`);
+      const urls: string[] = [];
+      for (const replica of replicas) {
+        const endpoints: Record<string, InstanceEndpoints> = {};
+        for (const link of [...this.links.values()].filter((l) => l.from === replica.name)) {
+          const to = byName.get(link.to)!;
+          (endpoints[to.instance] ??= { kind: to.kind, nodes: [] }).nodes.push({
+            name: to.name,
+            role: to.role,
+            ...link.listen,
+            url: endpointUrl(to.kind, link.listen),
+          });
+        }
+        const world = { name: replica.name, replica: replica.replica!, replicas: replicas.length, endpoints, peers: {} };
+        const service = this.add(
+          await startNodeService({ name: replica.name, file: spec.file, env: { ...spec.env, ...serviceEnv(world) }, runDir: this.runDir }),
+        );
+        urls.push(service.url);
+      }
+      this.services.set(instance, urls);
+    }
   }
 
   /** Starts one container on the network under its component name, logging to `${runDir}/logs/<name>.log`. */
-  private async start(name: string, port: number, container: GenericContainer) {
+  private async start(name: string, kind: PlannedComponent['kind'], port: number, container: GenericContainer) {
     const started = await container
       .withNetwork(this.network!)
       .withNetworkAliases(name)
       .withLogConsumer((stream) => stream.pipe(createWriteStream(join(this.runDir, 'logs', `${name}.log`), { flags: 'a' })))
       .start();
-    this.add(new ContainerComponent(name, name, port, started, this.client));
+    this.add(new ContainerComponent(name, kind, name, port, started, this.client));
     return started;
   }
 
@@ -187,28 +170,30 @@ class DockerEnvironment extends EnvironmentBase {
   }
 }
 
-/** Every link the topology needs, named as the local runtime names them, each given its own port in the toxiproxy container. */
-function planLinks(topology: Topology): PlannedLink[] {
-  const links: Omit<PlannedLink, 'containerPort'>[] = [];
-  const add = (name: string, host: string, port: number, fromHost: boolean) => links.push({ name, upstream: { host, port }, fromHost });
-  if (topology.redis) {
-    add('target-to-redis', 'redis', ports.redis, true);
-    for (let i = 1; i <= (topology.redis.replicas ?? 0); i++) {
-      add(`redis-replica-${i}-to-redis`, 'redis', ports.redis, false);
-      add(`target-to-redis-replica-${i}`, `redis-replica-${i}`, ports.redis, true);
-    }
-  }
-  if (topology.postgres) {
-    add('target-to-postgres', 'postgres', ports.postgres, true);
-    for (let i = 1; i <= (topology.postgres.replicas ?? 0); i++) {
-      add(`postgres-replica-${i}-to-postgres`, 'postgres', ports.postgres, false);
-      add(`target-to-postgres-replica-${i}`, `postgres-replica-${i}`, ports.postgres, true);
-    }
-  }
-  if (topology.etcd) {
-    const members = topology.etcd.members ?? 1;
-    for (let i = 1; i <= members; i++) add(`target-to-etcd-${i}`, `etcd-${i}`, ports.etcdClient, true);
-    if (members > 1) for (let i = 1; i <= members; i++) add(`peers-to-etcd-${i}`, `etcd-${i}`, ports.etcdPeer, false);
-  }
-  return links.map((link, i) => ({ ...link, containerPort: 20_001 + i }));
+function postgresPrimary(name: string, settings: readonly string[]): GenericContainer {
+  return (
+    new LoopbackContainer(images.postgres)
+      .withEnvironment({ POSTGRES_USER: pg.user, POSTGRES_PASSWORD: pg.password, POSTGRES_DB: pg.database, POSTGRES_HOST_AUTH_METHOD: 'trust' })
+      // The image's pg_hba lets every host in except for replication, which replicas need.
+      .withCopyContentToContainer([
+        { content: 'echo "host replication all all trust" >> "$PGDATA/pg_hba.conf"\n', target: '/docker-entrypoint-initdb.d/replication.sh' },
+      ])
+      .withCommand(['postgres', ...pgSettings, '-c', `cluster_name=${name}`, ...settings.flatMap((s) => ['-c', s])])
+      // The entrypoint runs a temporary server to initialise, so "ready" is logged twice.
+      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+  );
+}
+
+function postgresReplica(name: string, primary: Endpoint): GenericContainer {
+  // The primary may still be finishing its start: retry the base backup for up to a minute.
+  const script = [
+    `for i in $(seq 60); do pg_basebackup -h ${primary.host} -p ${primary.port} -U ${pg.user} -D "$PGDATA" -R -X stream -c fast && break; rm -rf "$PGDATA"/*; sleep 1; done`,
+    'chmod 700 "$PGDATA"',
+    `exec postgres ${pgSettings.join(' ')} -c cluster_name=${name}`,
+  ].join(' && ');
+  return new LoopbackContainer(images.postgres)
+    .withUser('postgres')
+    .withEntrypoint(['bash', '-c'])
+    .withCommand([script])
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept read-only connections/));
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { Endpoint, PgEndpoint } from '../environment.ts';
+import type { Endpoint } from '../endpoint.ts';
 import { freePort } from './free-port.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
@@ -21,16 +21,14 @@ export interface PostgresOptions {
   runDir: string;
   /** Stream from this primary (the `postgres-replica-N-to-postgres` link); absent for a primary. */
   replicaOf?: Endpoint;
+  /** Extra server settings, `name=value`. */
+  settings?: readonly string[];
 }
 
 const credentials = pgCredentials;
 
-/** A running PostgreSQL server on 127.0.0.1; its `PgEndpoint` fields are its real (unproxied) address. */
-export class PostgresServer extends ProcessComponent implements PgEndpoint {
-  readonly user = credentials.user;
-  readonly password = credentials.password;
-  readonly database = credentials.database;
-}
+/** A running PostgreSQL server on 127.0.0.1 (`pgCredentials` connect to it). */
+export class PostgresServer extends ProcessComponent {}
 
 /**
  * Starts PostgreSQL 15 on a free 127.0.0.1 port in a temp dir, as the
@@ -72,7 +70,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
     proc = new LocalProcess({
       name: opts.name,
       command: pgBin('postgres'),
-      args: ['-D', dataDir, ...settings(port, dir).flatMap((s) => ['-c', s])],
+      args: ['-D', dataDir, ...settings(opts.name, port, dir, opts.settings ?? []).flatMap((s) => ['-c', s])],
       ...asOwner,
       logFile: join(opts.runDir, 'logs', `${opts.name}.log`),
       ready: opts.replicaOf ? () => replicaStreaming(port) : () => answers(port),
@@ -87,12 +85,25 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
     remove();
     throw new Error(`${opts.name}: ${(err as Error).message}`, { cause: err });
   }
-  return new PostgresServer(opts.name, port, proc, undefined, dir);
+  return new PostgresServer({ name: opts.name, kind: 'postgres', port, proc, dataDir: dir });
 }
 
-/** Server settings passed as `-c`: where to listen, then the settings every runtime shares. */
-function settings(port: number, socketDir: string): string[] {
-  return ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${socketDir}`, ...pgServerSettings, 'logging_collector=off'];
+/**
+ * Server settings passed as `-c`: where to listen, the settings every runtime
+ * shares, then the topology's own. `cluster_name` is the component's name: a
+ * replica's WAL receiver reports it as its `application_name`, which
+ * `synchronous_standby_names` on the primary refers to.
+ */
+function settings(name: string, port: number, socketDir: string, extra: readonly string[]): string[] {
+  return [
+    'listen_addresses=127.0.0.1',
+    `port=${port}`,
+    `unix_socket_directories=${socketDir}`,
+    `cluster_name=${name}`,
+    ...pgServerSettings,
+    'logging_collector=off',
+    ...extra,
+  ];
 }
 
 /** The `postgres` OS user's ids when we run as root, else undefined (run as ourselves). Throws if root and no such user exists. */

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { onLastResort } from '../shutdown.ts';
 
 /**
  * Every child process patternbench starts is registered here, so that on
@@ -13,34 +14,16 @@ import type { ChildProcess } from 'node:child_process';
  * reads the pid files an environment leaves and stops what remains.
  */
 const live = new Set<ChildProcess>();
-const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
-let shuttingDown = false;
-/** 128 + the signal's number, as shells report a death by that signal. */
-const exitCodes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
-/** Tracks a spawned child until it exits. */
+/** Tracks a spawned child until it exits; whatever is still tracked is SIGKILLed when the process exits or a shutdown gives up waiting. */
 export function track(child: ChildProcess): void {
-  install();
+  if (!installed) {
+    installed = true;
+    onLastResort(killAllNow);
+  }
   live.add(child);
   child.once('exit', () => live.delete(child));
-}
-
-/**
- * Registers an async cleanup (stop a component, remove toxics, save results)
- * to run on SIGINT/SIGTERM before the process groups are killed; returns an
- * unregister. Cleanups run one at a time, last registered first — the order
- * of `await using` disposal — so a run case (registered after its
- * environment) reverts its faults and saves its history before the
- * environment it stands on is stopped.
- */
-export function onShutdown(cleanup: () => Promise<void>): () => void {
-  install();
-  cleanups.push(cleanup);
-  return () => {
-    const i = cleanups.indexOf(cleanup);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
 }
 
 /** Sends `signal` to a child's whole process group; ignores a group already gone. */
@@ -128,36 +111,4 @@ export function killAllNow(): void {
     signalGroup(child, 'SIGCONT'); // a paused group must wake to die cleanly
     signalGroup(child, 'SIGKILL');
   }
-}
-
-/** How many tracked children are still running (for tests and `down`). */
-export function liveCount(): number {
-  return live.size;
-}
-
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (shuttingDown) {
-    killAllNow(); // a second Ctrl-C: stop waiting
-    process.exit(exitCodes[signal]);
-  }
-  shuttingDown = true;
-  const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
-  const inOrder = async () => {
-    for (const cleanup of [...cleanups].reverse()) await cleanup().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
-  };
-  await Promise.race([inOrder(), deadline]);
-  killAllNow();
-  process.exit(exitCodes[signal]);
-}
-
-function install(): void {
-  if (installed) return;
-  installed = true;
-  // `on`, not `once`: a second signal must reach `shutdown` (which then stops
-  // waiting), not Node's default action, which would exit without killing
-  // our detached children.
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
-  process.on('exit', killAllNow);
 }
