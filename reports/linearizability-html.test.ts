@@ -8,8 +8,8 @@ import { generateHistory } from '../bench/linearizability/generate.ts';
 import { readHistory } from '../history/index.ts';
 import type { Op } from '../history/op.ts';
 import { parseJsonl } from '../history/parse.ts';
-import { checkLinearizable } from './linearizability/index.ts';
-import { history as numbered, info, invoke, ok } from './linearizability/test-builders.ts';
+import { checkLinearizable } from '../checkers/linearizability/index.ts';
+import { history as numbered, info, invoke, ok } from '../checkers/linearizability/test-builders.ts';
 import { DEFAULT_MAX_OPS, renderLinearizabilityHtml } from './linearizability-html.ts';
 
 const history = readHistory(fileURLToPath(new URL('../history/fixtures/register-bad.jsonl', import.meta.url)));

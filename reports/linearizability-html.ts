@@ -1,6 +1,6 @@
 import type { Op } from '../history/op.ts';
-import type { LinearVerdict, OpInterval } from './linearizability/index.ts';
-import { models } from './models/index.ts';
+import type { LinearVerdict, OpInterval } from '../checkers/linearizability/index.ts';
+import { models } from '../checkers/models/index.ts';
 
 /** One operation as drawn: its invoke paired with its completion (none when the history ends first). */
 interface Bar {

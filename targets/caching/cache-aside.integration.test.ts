@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Environment } from '../../runtime/environment.ts';
 import { startLocalEnvironment } from '../../runtime/local/start-local-environment.ts';
-import type { StartedTarget } from '../target.ts';
-import { cacheAside } from './index.ts';
+import { caching } from './index.ts';
+
+/** A started service, as the tests reach it. */
+type StartedTarget = { url: string };
 
 /** The item as the target answers for it: HTTP status and JSON body. */
 async function getItem(target: StartedTarget, id: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -41,8 +43,9 @@ describe('cache-aside target', () => {
 
   beforeAll(async () => {
     runDir = mkdtempSync(join(tmpdir(), 'patternbench-cache-aside-'));
-    env = await startLocalEnvironment(cacheAside.topology, { runDir });
-    target = await cacheAside.start(env);
+    const pattern = caching.patterns['cache-aside'];
+    env = await startLocalEnvironment(pattern.topology(pattern.options.parse({})), { runDir });
+    target = { url: env.services.get('target')![0] };
   });
 
   afterAll(async () => {

@@ -1,39 +1,50 @@
-import type { Environment, PgEndpoint } from '../../runtime/environment.ts';
-import { startNodeService } from '../../runtime/local/node-service.ts';
-import type { StartedTarget, Target } from '../target.ts';
-
-/** The PostgreSQL connection URL for an endpoint (credentials URL-encoded). */
-const pgUrl = (pg: PgEndpoint): string =>
-  `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${encodeURIComponent(pg.database)}`;
+import { z } from 'zod';
+import type { Family, Pattern } from '../family.ts';
+import { cachingChecks } from './checks.ts';
+import { cachingPatterns } from './patterns.ts';
 
 /**
- * Starts `server.ts` with one pattern against the environment's Redis and
- * PostgreSQL endpoints (their Toxiproxy links); the environment adopts the
- * service so it stops with the rest. Throws if the topology lacks either.
+ * Every caching pattern is one service (`server.ts`) in front of the `redis`
+ * cache and the `postgres` source of truth, told which pattern to run and
+ * its options.
  */
-async function startCachingService(env: Environment, pattern: string): Promise<StartedTarget> {
-  const { redis, postgres } = env.endpoints;
-  if (!redis || !postgres) throw new Error(`${pattern} needs redis and postgres endpoints`);
-  const service = await startNodeService({
-    name: 'target',
-    file: 'targets/caching/server.ts',
-    env: {
-      PATTERN: pattern,
-      REDIS_URL: `redis://${redis.host}:${redis.port}`,
-      PG_URL: pgUrl(postgres),
-      TTL_SECONDS: '60',
-      SEED_ITEMS: '1000',
+const patterns: Record<string, Pattern> = Object.fromEntries(
+  Object.entries(cachingPatterns).map(([name, entry]) => [
+    name,
+    {
+      name,
+      description: entry.description,
+      options: entry.options,
+      topology: (options) => ({
+        redis: { redis: {} },
+        postgres: { postgres: {} },
+        services: {
+          target: {
+            file: 'targets/caching/server.ts',
+            uses: ['redis', 'postgres'],
+            env: { PB_PATTERN: name, PB_OPTIONS: JSON.stringify(options) },
+          },
+        },
+      }),
     },
-    runDir: env.runDir,
-  });
-  env.adopt(service);
-  return service;
-}
+  ]),
+);
 
-/** Cache-aside: Redis in front of PostgreSQL, filled on a read miss, invalidated (DEL) on a write; items `k0`…`k999` seeded, TTL 60 s. */
-export const cacheAside: Target = {
-  name: 'cache-aside',
-  family: 'caching',
-  topology: { redis: {}, postgres: {} },
-  start: (env) => startCachingService(env, 'cache-aside'),
+/** Caching: Redis in front of PostgreSQL, `GET/PUT/DELETE /items/:id`, every read saying hit or miss and the version it served. */
+export const caching: Family = {
+  name: 'caching',
+  description: 'Redis in front of PostgreSQL: how often reads hit, how stale they are, what survives faults',
+  patterns,
+  workloads: [
+    {
+      script: 'targets/caching/workload.k6.ts',
+      description: 'reads and writes of /items/:id over skewed keys at a fixed arrival rate',
+      options: z.object({
+        keys: z.number().int().positive().default(100),
+        readRatio: z.number().min(0).max(1).default(0.9),
+      }),
+      env: (o) => ({ KEYS: String(o.keys), READ_RATIO: String(o.readRatio) }),
+    },
+  ],
+  checks: cachingChecks,
 };

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Environment } from '../runtime/environment.ts';
-import { freePort } from '../runtime/local/free-port.ts';
-import { startLocalEnvironment } from '../runtime/local/start-local-environment.ts';
-import { repoRoot, toolPath } from '../runtime/local/tools.ts';
-import { cacheAside } from '../targets/caching/index.ts';
+import type { Environment } from '../../runtime/environment.ts';
+import { freePort } from '../../runtime/local/free-port.ts';
+import { startLocalEnvironment } from '../../runtime/local/start-local-environment.ts';
+import { repoRoot, toolPath } from '../../runtime/local/tools.ts';
+import { caching } from './index.ts';
 
 const run = promisify(execFile);
 
@@ -27,7 +27,7 @@ interface Line {
 /** Runs the caching workload against `targetUrl` and returns its history lines, parsed. */
 async function runWorkload(runDir: string, name: string, settings: Record<string, string>): Promise<Line[]> {
   const consoleFile = join(runDir, `${name}.console`);
-  await run(toolPath('k6'), ['run', '--quiet', '--address', '', `--console-output=${consoleFile}`, '--log-format=raw', 'workloads/caching.ts'], {
+  await run(toolPath('k6'), ['run', '--quiet', '--address', '', `--console-output=${consoleFile}`, '--log-format=raw', 'targets/caching/workload.k6.ts'], {
     cwd: repoRoot,
     timeout: 60_000,
     env: { ...process.env, K6_NO_USAGE_REPORT: 'true', K6_AUTO_EXTENSION_RESOLUTION: 'false', ...settings },
@@ -46,11 +46,11 @@ describe('caching workload against cache-aside', () => {
 
   beforeAll(async () => {
     runDir = mkdtempSync(join(tmpdir(), 'patternbench-caching-workload-'));
-    env = await startLocalEnvironment(cacheAside.topology, { runDir });
-    const target = await cacheAside.start(env);
-    targetUrl = target.url;
+    const pattern = caching.patterns['cache-aside'];
+    env = await startLocalEnvironment(pattern.topology(pattern.options.parse({})), { runDir });
+    targetUrl = env.services.get('target')![0];
     lines = await runWorkload(runDir, 'healthy', {
-      TARGET_URL: target.url,
+      TARGET_URLS: targetUrl,
       RATE: '50',
       DURATION: '3s',
       PRE_VUS: '10',
@@ -113,7 +113,7 @@ describe('caching workload against cache-aside', () => {
     let blackholed: Line[];
     try {
       blackholed = await runWorkload(runDir, 'blackholed', {
-        TARGET_URL: targetUrl,
+        TARGET_URLS: targetUrl,
         RATE: '5',
         DURATION: '3s',
         PRE_VUS: '2',
@@ -141,7 +141,7 @@ describe('caching workload against nothing', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'patternbench-caching-refused-'));
     try {
       const lines = await runWorkload(runDir, 'refused', {
-        TARGET_URL: `http://127.0.0.1:${await freePort()}`,
+        TARGET_URLS: `http://127.0.0.1:${await freePort()}`,
         RATE: '10',
         DURATION: '1s',
         PRE_VUS: '2',
