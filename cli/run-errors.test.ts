@@ -40,6 +40,17 @@ describe('patternbench run refuses bad input in one line, before starting anythi
     expect(existsSync(join(dir, 'never5'))).toBe(false);
   });
 
+  it('names a fault on a link the case does not have, before starting anything', async () => {
+    const suite = join(dir, 'bad-link.yaml');
+    writeFileSync(suite, 'name: badlink\ncases: [{ target: cache-aside }]\nfaults: [{ fault: down, on: target-to-redys, at: 1s, for: 1s }]\n');
+    const { code, out } = await pb(['run', suite, '--out', join(dir, 'never6')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(
+      new RegExp(`${suite}: field "faults.0.on": case "cache-aside" has no link "target-to-redys"; its links: target-to-redis, target-to-postgres`),
+    );
+    expect(existsSync(join(dir, 'never6'))).toBe(false);
+  });
+
   it('says in one line that there is no Docker engine and how to use the local runtime', async () => {
     if (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST) return; // a host with an engine runs containers instead
     const { code, out } = await pb(['run', '--runtime', 'docker', '--out', join(dir, 'never4')]);

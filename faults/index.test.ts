@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Component } from '../runtime/component.ts';
-import { createFault, FaultInputError, faults, parseFaultAttributes } from './index.ts';
+import { createFault, FaultInputError, faults, matchNames, parseFaultAttributes } from './index.ts';
 import { faultKinds } from './kinds.ts';
 
-const plain: Component = { name: 'target', host: '127.0.0.1', port: 1, stop: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
+const plain: Component = {
+  name: 'target',
+  kind: 'service',
+  host: '127.0.0.1',
+  port: 1,
+  stop: async () => undefined,
+  [Symbol.asyncDispose]: async () => undefined,
+};
 const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', {}]]) };
 
 describe('the catalogue', () => {
@@ -61,6 +68,30 @@ describe('createFault', () => {
     expect(() => createFault('kill', 'target', {}, ctx)).toThrow('kill fault: component "target" cannot be killed and restarted');
     expect(() => createFault('restart', 'target', {}, ctx)).toThrow(/component "target" cannot be killed and restarted/);
     expect(() => createFault('pause', 'target', {}, ctx)).toThrow('pause fault: component "target" cannot be paused');
+  });
+});
+
+describe('names with a wildcard', () => {
+  it('matchNames picks out every name a * pattern matches, and an exact name only itself', () => {
+    const names = ['target-to-redis', 'target-2-to-redis', 'target-to-postgres', 'redis-replica-1-to-redis'];
+    expect(matchNames('target*-to-redis', names)).toEqual(['target-to-redis', 'target-2-to-redis']);
+    expect(matchNames('*-to-redis', names)).toEqual(['target-to-redis', 'target-2-to-redis', 'redis-replica-1-to-redis']);
+    expect(matchNames('target-to-redis', names)).toEqual(['target-to-redis']);
+    expect(matchNames('target.to.redis', names)).toEqual([]);
+  });
+
+  it('builds one fault over every match, and refuses a pattern that matches nothing', () => {
+    const wide = {
+      ...ctx,
+      links: new Map([
+        ['target-to-redis', {}],
+        ['target-2-to-redis', {}],
+        ['target-to-postgres', {}],
+      ]),
+    };
+    const group = createFault('latency', 'target*-to-redis', { latency: 5 }, wide);
+    expect(group).toMatchObject({ kind: 'latency', on: 'target*-to-redis', attributes: { latency: 5 } });
+    expect(() => createFault('latency', 'x*', { latency: 5 }, wide)).toThrow(/unknown link "x\*"/);
   });
 });
 

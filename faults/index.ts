@@ -1,6 +1,7 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Fault } from './fault.ts';
 import { FaultInputError } from './fault-input-error.ts';
+import { GroupFault } from './group-fault.ts';
 import type { FaultContext, FaultSpec } from './fault-spec.ts';
 import { bandwidth } from './bandwidth.ts';
 import { down } from './down.ts';
@@ -62,17 +63,42 @@ export function parseFaultAttributes(kind: string, attributes: Readonly<Record<s
 }
 
 /**
- * Builds (does not start) fault `kind` on link or component `on`. Throws
- * `FaultInputError` for an unknown kind, an `on` that is not a known link
- * (network faults) or component (process faults) — listing the known names —
- * a bad attribute, or a component lacking the capability (kill, pause).
+ * The names `on` picks out of `names`: itself when it has no `*`, else every
+ * name it matches, `*` standing for any run of characters (`target*-to-redis`
+ * matches `target-to-redis` and `target-2-to-redis`). Pure.
+ */
+export function matchNames(on: string, names: readonly string[]): string[] {
+  if (!on.includes('*')) return names.includes(on) ? [on] : [];
+  const pattern = new RegExp(
+    `^${on
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return names.filter((name) => pattern.test(name));
+}
+
+/**
+ * Builds (does not start) fault `kind` on link or component `on` — or, when
+ * `on` has a `*`, on every name it matches, as one fault. Throws
+ * `FaultInputError` for an unknown kind, an `on` that names (or matches) no
+ * known link (network faults) or component (process faults) — listing the
+ * known names — a bad attribute, or a component lacking the capability
+ * (kill, pause).
  */
 export function createFault(kind: string, on: string, attributes: Readonly<Record<string, unknown>>, ctx: FaultContext): Fault {
   const parsed = parseFaultAttributes(kind, attributes);
   const spec = faults[kind as FaultKind] as FaultSpec;
   const [what, known] = spec.network ? ['link', ctx.links] : ['component', ctx.components];
-  if (!known.has(on)) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
-  return spec.create(on, parsed, ctx);
+  const matched = matchNames(on, [...known.keys()]);
+  if (matched.length === 0) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
+  if (!on.includes('*')) return spec.create(on, parsed, ctx);
+  return new GroupFault(
+    kind,
+    on,
+    parsed,
+    matched.map((name) => spec.create(name, parsed, ctx)),
+  );
 }
 
 /** Removes every toxic and re-enables every proxy (Toxiproxy's `POST /reset`); throws if the API does not answer. */

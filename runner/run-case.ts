@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryWriter } from '../history/writer.ts';
 import type { Environment } from '../runtime/environment.ts';
-import type { Target } from '../targets/target.ts';
-import { onShutdown } from '../runtime/local/supervisor.ts';
+import type { Topology } from '../runtime/topology.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { createFault } from '../faults/index.ts';
 import type { OpInput } from '../history/op.ts';
@@ -13,17 +13,21 @@ import { runK6, type K6Result } from './k6.ts';
 import { K6HistoryTail } from './k6-history.ts';
 import { Sampler } from './sampler.ts';
 import { assertAllowedUrl } from './safety.ts';
-import type { Suite } from './suite.ts';
 import { parseDuration } from '../faults/duration.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
-import { runCaseChecks, type CaseCheckName } from './case-checks.ts';
+import { runCaseChecks } from './case-checks.ts';
+import type { PlannedCase } from './plan-suite.ts';
 import type { ComposedVerdict } from '../checkers/index.ts';
 
 /** What one case produced; written into results.json. */
 export interface CaseResult {
   name: string;
+  /** The pattern, as the suite's `target` names it. */
   target: string;
   family: string;
+  /** The pattern's options and the workload's settings, as run. */
+  options: Record<string, unknown>;
+  workload: Record<string, unknown>;
   status: 'running' | 'completed' | 'interrupted' | 'error';
   startedAt: string;
   endedAt?: string;
@@ -34,16 +38,16 @@ export interface CaseResult {
   k6?: Omit<K6Result, 'summaryPath' | 'dashboardPath'>;
   /** The suite's checks over this case's history; the merged `valid` is the worst. */
   checks?: ComposedVerdict;
+  /** The family's own figures of this case (hit ratio, lost writes …). */
+  figures?: Record<string, unknown>;
   links: string[];
 }
 
 export interface CaseContext {
   runDir: string;
-  workload: Suite['workload'];
   plan: PlannedFault[];
-  checks: readonly CaseCheckName[];
   allowRemote: string[];
-  startEnvironment: (target: Target, runDir: string) => Promise<Environment>;
+  startEnvironment: (topology: Topology, runDir: string) => Promise<Environment>;
   /** Called with the partial result whenever it changes, so results.json stays current. */
   onUpdate: (result: CaseResult) => void;
   /** Live status for the progress line. */
@@ -51,19 +55,23 @@ export interface CaseContext {
 }
 
 /**
- * Runs one target through the suite's workload and fault plan: starts its
- * environment and service, then k6 (open model) while the nemesis plays the
- * plan and the sampler records metrics; every client op and fault event goes
- * to `history.jsonl` as it happens. Whatever happens — error, SIGINT — the
+ * Runs one planned case through its workload and the suite's fault plan:
+ * starts its topology (stores, links, the pattern's service), then k6 (open
+ * model) at the service named `target` while the nemesis plays the plan and
+ * the sampler records metrics; every client op and fault event goes to
+ * `history.jsonl` as it happens. Whatever happens — error, SIGINT — the
  * faults are reverted and every process stopped before it returns.
  */
-export async function runCase(name: string, target: Target, ctx: CaseContext): Promise<CaseResult> {
+export async function runCase(planned: PlannedCase, ctx: CaseContext): Promise<CaseResult> {
+  const { name } = planned;
   const dir = join(ctx.runDir, name);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const result: CaseResult = {
     name,
-    target: target.name,
-    family: target.family,
+    target: planned.pattern.name,
+    family: planned.family.name,
+    options: planned.options,
+    workload: planned.settings,
     status: 'running',
     startedAt: new Date().toISOString(),
     dir: name,
@@ -81,7 +89,7 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
   let sampler: Sampler | undefined;
   let tail: K6HistoryTail | undefined;
   try {
-    env = await ctx.startEnvironment(target, dir);
+    env = await ctx.startEnvironment(planned.topology, dir);
     // Registered after the environment, so on SIGINT it runs first: stop k6,
     // revert faults, save the history, then let the environment go.
     unregister = onShutdown(async () => {
@@ -90,9 +98,10 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
       await done;
     });
     result.links = [...env.links.keys()];
-    const service = await target.start(env);
-    writeJsonAtomic(join(dir, 'environment.json'), describeEnvironment(env, service.url));
-    assertAllowedUrl(service.url, `target ${target.name}`, ctx.allowRemote);
+    const targetUrls = env.services.get('target') ?? [];
+    if (targetUrls.length === 0) throw new Error(`${planned.pattern.name} started no service named "target" for the workload to drive`);
+    writeJsonAtomic(join(dir, 'environment.json'), describeEnvironment(env));
+    for (const url of targetUrls) assertAllowedUrl(url, `target ${planned.pattern.name}`, ctx.allowRemote);
     assertAllowedUrl(env.toxiproxyUrl, 'toxiproxy', ctx.allowRemote);
 
     const startWallMs = Date.now();
@@ -113,7 +122,7 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     tail.start();
     // The handler is attached at once: a fault that fails mid-run is this case's error, never an unhandled rejection.
     const schedule = runSchedule(ctx.plan, nemesis, { signal: abort.signal }).catch((err: Error) => addError(result, `fault schedule: ${err.message}`));
-    const w = ctx.workload;
+    const w = planned.settings;
     const status = setInterval(
       () =>
         ctx.onStatus?.(
@@ -128,14 +137,13 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
         dir,
         signal: abort.signal,
         env: {
-          TARGET_URL: service.url,
+          TARGET_URLS: targetUrls.join(','),
           RATE: String(w.rate),
           DURATION: `${parseDuration(w.duration)}ms`,
-          KEYS: String(w.keys),
-          READ_RATIO: String(w.readRatio),
           TIMEOUT: `${parseDuration(w.timeout)}ms`,
           PRE_VUS: String(w.preVUs),
           MAX_VUS: String(w.maxVUs),
+          ...planned.workload.env(w),
         },
       });
     } finally {
@@ -160,12 +168,12 @@ export async function runCase(name: string, target: Target, ctx: CaseContext): P
     await env?.stop();
     result.history = { ...countOps(history), skippedLines: tail?.skipped ?? 0 };
     history.close();
-    if (ctx.checks.length && result.status === 'completed') {
+    if (result.status === 'completed') {
       try {
-        result.checks = runCaseChecks(dir, ctx.checks);
+        Object.assign(result, runCaseChecks(dir, planned));
       } catch (err) {
         // An unreadable history decides nothing: unknown, with the reason (file:line).
-        result.checks = { valid: 'unknown', error: (err as Error).message, results: {} };
+        if (planned.checks.length) result.checks = { valid: 'unknown', error: (err as Error).message, results: {} };
       }
     }
     result.endedAt = new Date().toISOString();
@@ -180,12 +188,12 @@ function addError(result: CaseResult, message: string): void {
   if (result.status === 'completed' || result.status === 'running') result.status = 'error';
 }
 
-/** What a user needs to reach a case's environment by hand: components, links, the target's URL. */
-function describeEnvironment(env: Environment, targetUrl: string) {
+/** What a user needs to reach a case's environment by hand: components, links, the services' URLs. */
+function describeEnvironment(env: Environment) {
   return {
-    targetUrl,
+    services: Object.fromEntries(env.services),
     toxiproxyUrl: env.toxiproxyUrl,
-    components: [...env.components.values()].map((c) => ({ name: c.name, host: c.host, port: c.port, pid: (c as { pid?: number }).pid })),
+    components: [...env.components.values()].map((c) => ({ name: c.name, kind: c.kind, host: c.host, port: c.port, pid: (c as { pid?: number }).pid })),
     links: [...env.links.values()],
   };
 }

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HistoryWriter } from '../history/writer.ts';
 import type { Environment } from '../runtime/environment.ts';
-import type { Target } from '../targets/target.ts';
-import { onShutdown } from '../runtime/local/supervisor.ts';
+import type { Topology } from '../runtime/topology.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
 import { createFault, listActiveFaults, clearAllFaults } from '../faults/index.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { startControlServer, BadRequest } from './control-server.ts';
@@ -14,8 +14,14 @@ import { isPatternbenchProcess, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';
 
+/** A pattern to hold up: its name and its topology (options applied). */
+export interface UpTarget {
+  name: string;
+  topology: Topology;
+}
+
 interface Held {
-  target: Target;
+  target: UpTarget;
   env: Environment;
   /** Absent until the target answers. */
   url?: string;
@@ -32,7 +38,7 @@ interface Held {
  * stopped.
  */
 export async function holdEnvironment(opts: {
-  targets: Target[];
+  targets: UpTarget[];
   runtime: 'local' | 'docker';
   stateDir: string;
   print: (line: string) => void;
@@ -65,9 +71,7 @@ export async function holdEnvironment(opts: {
       const env = await startEnvironment(opts.runtime, target.topology, { runDir: dir });
       const history = new HistoryWriter(join(dir, 'history.jsonl'));
       const nemesis = new Nemesis({ history, clock, ctx: faultContext(env) });
-      const entry: Held = { target, env, dir, nemesis, history };
-      held.push(entry); // before the target starts: stopAll must find its environment if that fails
-      entry.url = (await target.start(env)).url;
+      held.push({ target, env, dir, nemesis, history, url: env.services.get('target')?.join(' ') });
     }
     const find = (name?: string): Held => {
       if (!name && held.length === 1) return held[0];

@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { readHistory, type Op } from '../../history/index.ts';
 import { HistoryError } from '../../history/parse.ts';
 import { checkLinearizable, type LinearVerdict, type OpInterval } from '../../checkers/linearizability/index.ts';
-import { renderLinearizabilityHtml } from '../../checkers/linearizability-html.ts';
+import { renderLinearizabilityHtml } from '../../reports/linearizability-html.ts';
 import { models } from '../../checkers/models/index.ts';
 
 /** Flags of `patternbench check`, as commander hands them over (strings until validated here). */

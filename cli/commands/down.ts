@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { control, defaultStateDir, isPatternbenchProcess, readUpState } from '../../runner/control-client.ts';
-import { stopLeftovers } from '../../runtime/local/leftovers.ts';
 
 /** `patternbench down`: asks a running `up` to stop; if it is gone (crashed, kill -9), stops its leftovers from their pid files. */
 export function downCommand(): Command {
@@ -25,6 +24,7 @@ export function downCommand(): Command {
         while (isPatternbenchProcess(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
         if (isPatternbenchProcess(state.pid)) throw new Error(`up (pid ${state.pid}) did not stop within 60 s`);
       }
+      const { stopLeftovers } = await import('../../runtime/local/leftovers.ts');
       for (const t of state.targets) if (existsSync(join(t.runDir, 'pids.json'))) await stopLeftovers(t.runDir);
       rmSync(join(resolve(flags.state), 'env.json'), { force: true });
       console.log(alive ? `stopped (pid ${state.pid})` : `up (pid ${state.pid}) was gone; stopped its leftovers`);

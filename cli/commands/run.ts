@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import type { Suite } from '../../runner/suite.ts';
 import type { RunResults } from '../../runner/run-suite.ts';
-import { findDockerEngine } from '../../runtime/docker/find-docker-engine.ts';
 import { UsageError } from '../../runner/usage-error.ts';
 
 /** `patternbench run [suite]`: runs a suite file into a new run folder. Flags override the file and are validated by the same schema. */
@@ -21,7 +20,10 @@ export function runCommand(): Command {
       const { runSuite } = await import('../../runner/run-suite.ts');
       const suite = parseSuite(withFlags(loadSuite(file), flags, file), `${file} (with command-line flags)`);
       // One line, exit 3 and no run folder where the chosen runtime is not there.
-      if (suite.runtime === 'docker') await findDockerEngine().catch((err: Error) => Promise.reject(new UsageError(err.message)));
+      if (suite.runtime === 'docker') {
+        const { findDockerEngine } = await import('../../runtime/docker/find-docker-engine.ts');
+        await findDockerEngine().catch((err: Error) => Promise.reject(new UsageError(err.message)));
+      }
       const { runDir, results } = await runSuite({ suite, suiteFile: file, outDir: flags.out, allowRemote: flags.allowRemote });
       const shown = relative(process.cwd(), runDir);
       console.log(`run folder: ${shown.startsWith('..') ? runDir : shown} (${results.status})`);
