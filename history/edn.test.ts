@@ -63,6 +63,27 @@ describe('parseEdn', () => {
     expect(() => parseEdn('{:process 0 :type :invoke :f :put :value \\]}', 'h.edn')).toThrow(/^h\.edn:1: malformed EDN: char literal "\\\]" is not supported/);
   });
 
+  it("reads Jepsen 0.3's op records and list-append micro-ops as nested arrays", () => {
+    const ops = parseEdn(
+      [
+        '#jepsen.history.Op{:index 0, :time 5, :type :invoke, :process 0, :f :txn, :value [[:append :x 1] [:r 9 nil]]}',
+        '#jepsen.history.Op{:index 1, :time 9, :type :ok, :process 0, :f :txn, :value [[:append :x 1] [:r 9 [1 2]]]}',
+      ].join('\n'),
+      'h.edn',
+    );
+    expect(ops.map((o) => o.value)).toEqual([
+      [
+        ['append', 'x', 1],
+        ['r', 9, null],
+      ],
+      [
+        ['append', 'x', 1],
+        ['r', 9, [1, 2]],
+      ],
+    ]);
+    expect(() => parseEdn('#jepsen.history.Op 42', 'h.edn')).toThrow(/^h\.edn:1: expected an op map/);
+  });
+
   it('parses all the corpus histories', () => {
     const files = readdirSync(corpus).filter((f) => f.endsWith('.edn'));
     expect(files).toHaveLength(60);

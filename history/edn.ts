@@ -9,6 +9,8 @@ interface Form {
   line: number;
   /** The opening delimiter for collections (`{`, `[`, `(`, `#{`), `''` for atoms, strings and tagged values. */
   open: string;
+  /** For a tagged value (`#jepsen.history.Op{…}`), the tag without `#`; its one child is the tagged form. */
+  tag?: string;
   children: Form[];
 }
 
@@ -18,7 +20,8 @@ const NAMES: Record<string, string> = { '{': 'map', '[': 'vector', '(': 'list', 
 /**
  * Parses a Jepsen EDN history into validated ops. Both forms Jepsen tools
  * write are read: `history.edn` with one op map a line, and a file holding a
- * single vector of op maps (Knossos' sample data). Keywords become strings,
+ * single vector of op maps (Knossos' sample data); an op may be printed as a
+ * record (`#jepsen.history.Op{…}`, Jepsen 0.3). Keywords become strings,
  * `nil` null, vectors and lists arrays. Pure; throws `HistoryError` with the
  * line where the offending op map starts.
  */
@@ -32,7 +35,9 @@ export function parseEdn(text: string, file: string): Op[] {
     if (top.length > 1) throw new HistoryError(file, top[1].line, 'expected nothing after the vector of ops');
     items = top[0].children;
   }
-  const raws: RawOp[] = items.map((form) => {
+  const raws: RawOp[] = items.map((tagged) => {
+    // Jepsen 0.3 prints ops as records, `#jepsen.history.Op{:index 0 …}`: the map inside is the op.
+    const form = tagged.tag !== undefined && tagged.children[0]?.open === '{' ? tagged.children[0] : tagged;
     if (form.open !== '{')
       throw new HistoryError(
         file,
@@ -153,10 +158,11 @@ class Scanner {
       return { start, end: this.pos, line, open: '', children: [] };
     }
     if (c === '#') {
-      // A tagged value (`#inst "…"`): the tag and the form it tags are one value.
+      // A tagged value (`#inst "…"`, `#jepsen.history.Op{…}`): the tag and the form it tags are one value.
       this.token();
-      this.required(line, t.slice(start, this.pos));
-      return { start, end: this.pos, line, open: '', children: [] };
+      const tag = t.slice(start + 1, this.pos);
+      const inner = this.required(line, t.slice(start, this.pos));
+      return { start, end: this.pos, line, open: '', tag, children: [inner] };
     }
     // edn-data misreads char literals of delimiters (`\]`, `\(`): refuse them rather than decode a wrong value.
     if (c === '\\' && ' \t\r\n,;"{}[]()'.includes(t[start + 1] ?? ' '))
@@ -165,11 +171,12 @@ class Scanner {
     return { start, end: this.pos, line, open: '', children: [] };
   }
 
-  private required(line: number, after: string): void {
+  /** Reads the form that must follow `after` (a tag or `#_`) and returns it. */
+  private required(line: number, after: string): Form {
     this.skipSpace();
-    if (this.pos >= this.text.length || ']})'.includes(this.text[this.pos]) || !this.form()) {
-      throw this.error(line, `expected a value after ${after}`);
-    }
+    const form = this.pos >= this.text.length || ']})'.includes(this.text[this.pos]) ? undefined : this.form();
+    if (!form) throw this.error(line, `expected a value after ${after}`);
+    return form;
   }
 
   private token(): void {
