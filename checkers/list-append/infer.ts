@@ -63,8 +63,10 @@ export class Inference {
   readonly anomalies: ReadAnomaly[] = [];
   private readonly writers = new Map<Key, Map<Element, Append>>();
   private readonly orders = new Map<Key, Order>();
-  /** Ok txns whose append to the key no read shows; they follow the whole known order. */
+  /** Committed txns whose append to the key no read shows; they follow the whole known order. */
   private readonly unseen = new Map<Key, number[]>();
+  /** Txns known to have committed: `ok`, or `info` with an append some read shows. */
+  private readonly committed = new Set<number>();
   /** Reads that are no prefix of their key's order: no rw edge can be read from them. */
   private readonly offOrder = new Set<Element[]>();
 
@@ -134,15 +136,19 @@ export class Inference {
         if (!known || m.value.length > known.elements.length) this.orders.set(m.key, { elements: m.value, pos: new Map(), txn: t.id, mop });
       });
     }
-    for (const order of this.orders.values()) {
+    for (const t of this.txns) if (t.status === 'ok') this.committed.add(t.id);
+    for (const [key, order] of this.orders) {
+      const byElement = this.writers.get(key);
       order.elements.forEach((e, i) => {
         if (!order.pos.has(e)) order.pos.set(e, i);
+        const append = byElement?.get(e);
+        if (append && this.txns[append.txn].status === 'info') this.committed.add(append.txn);
       });
     }
     for (const [key, byElement] of this.writers) {
       const pos = this.orders.get(key)?.pos;
       const txns = new Set<number>();
-      for (const [element, append] of byElement) if (!pos?.has(element) && this.txns[append.txn].status === 'ok') txns.add(append.txn);
+      for (const [element, append] of byElement) if (!pos?.has(element) && this.committed.has(append.txn)) txns.add(append.txn);
       if (txns.size > 0) this.unseen.set(key, [...txns]);
     }
   }
@@ -228,7 +234,7 @@ export class Inference {
       const order = this.orders.get(m.key);
       if (!order) continue;
       const i = order.pos.get(m.value);
-      if (i === undefined && t.status !== 'ok') continue;
+      if (i === undefined && !this.committed.has(t.id)) continue;
       const before = this.committedAtOrBefore(m.key, order, (i ?? order.elements.length) - 1);
       if (before) edge(before.txn, { key: m.key, x: before.element, y: m.value });
     }
