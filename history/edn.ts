@@ -11,6 +11,7 @@ interface Form {
   open: string;
   /** For a tagged value (`#jepsen.history.Op{…}`), the tag without `#`; its one child is the tagged form. */
   tag?: string;
+  /** The forms directly inside, for a top-level collection or a tag only: deeper ones are checked and dropped, so a history's every element is not held twice. */
   children: Form[];
 }
 
@@ -117,21 +118,22 @@ class Scanner {
     }
   }
 
-  /** Reads one form at `pos`; returns undefined for a `#_` discard. */
-  private form(): Form | undefined {
+  /** Reads one form at `pos`, `depth` collections deep; returns undefined for a `#_` discard. */
+  private form(depth = 0): Form | undefined {
     const t = this.text;
     const start = this.pos;
     const line = this.line;
     const c = t[start];
     if (c === '#' && t[start + 1] === '_') {
       this.pos += 2;
-      this.required(line, '#_');
+      this.required(line, '#_', depth);
       return undefined;
     }
     const open = c === '#' && t[start + 1] === '{' ? '#{' : c === '{' || c === '[' || c === '(' ? c : '';
     if (open) {
       this.pos += open.length;
       const children: Form[] = [];
+      let count = 0;
       for (;;) {
         this.skipSpace();
         if (this.pos >= t.length) throw this.error(line, `${NAMES[open]} opened here is never closed`);
@@ -141,10 +143,12 @@ class Scanner {
           this.pos++;
           break;
         }
-        const child = this.form();
-        if (child) children.push(child);
+        const child = this.form(depth + 1);
+        if (!child) continue;
+        count++;
+        if (depth === 0) children.push(child);
       }
-      if (open === '{' && children.length % 2 === 1) throw this.error(line, `map has a key without a value`);
+      if (open === '{' && count % 2 === 1) throw this.error(line, `map has a key without a value`);
       return { start, end: this.pos, line, open, children };
     }
     if (c === '"') {
@@ -161,7 +165,7 @@ class Scanner {
       // A tagged value (`#inst "…"`, `#jepsen.history.Op{…}`): the tag and the form it tags are one value.
       this.token();
       const tag = t.slice(start + 1, this.pos);
-      const inner = this.required(line, t.slice(start, this.pos));
+      const inner = this.required(line, t.slice(start, this.pos), depth);
       return { start, end: this.pos, line, open: '', tag, children: [inner] };
     }
     // edn-data misreads char literals of delimiters (`\]`, `\(`): refuse them rather than decode a wrong value.
@@ -172,9 +176,9 @@ class Scanner {
   }
 
   /** Reads the form that must follow `after` (a tag or `#_`) and returns it. */
-  private required(line: number, after: string): Form {
+  private required(line: number, after: string, depth: number): Form {
     this.skipSpace();
-    const form = this.pos >= this.text.length || ']})'.includes(this.text[this.pos]) ? undefined : this.form();
+    const form = this.pos >= this.text.length || ']})'.includes(this.text[this.pos]) ? undefined : this.form(depth);
     if (!form) throw this.error(line, `expected a value after ${after}`);
     return form;
   }
