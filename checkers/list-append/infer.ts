@@ -99,11 +99,6 @@ export class Inference {
     return found;
   }
 
-  /** Who appended `element` to `key`, if anyone did. */
-  writerOf(key: Key, element: Element): number | undefined {
-    return this.writers.get(key)?.get(element)?.txn;
-  }
-
   private indexAppends(): void {
     for (const t of this.txns) {
       const last = new Map<Key, Append>();
