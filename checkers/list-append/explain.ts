@@ -1,6 +1,6 @@
 import type { Cycle, CycleType } from './cycles.ts';
 import { KIND_NAMES, type EdgeKind, PROCESS, REALTIME } from './graph.ts';
-import type { Inference, ReadAnomaly, ReadAnomalyType } from './infer.ts';
+import type { ReadAnomaly, ReadAnomalyType, Witness } from './infer.ts';
 import type { Element, Key, Txn } from './txn.ts';
 
 /** A transaction as a verdict names it: `T1`, `T2` … within one anomaly, and where to find it in the history. */
@@ -24,8 +24,8 @@ export interface CycleStep {
   x?: Element;
   /** ww: the later element; rw: the element the read did not see. */
   y?: Element;
-  /** wr, rw: the list read. */
-  read?: Element[];
+  /** wr, rw: the list read; for a register, the value (`null`: never written). */
+  read?: Element[] | Element | null;
 }
 
 /** A dependency cycle: the transactions in cycle order, each step, and the whole in words. */
@@ -42,7 +42,8 @@ export interface ReadAnomalyReport {
   /** The reader first, then the writer or the other reader when there is one. */
   txns: TxnRef[];
   key: Key;
-  read: Element[];
+  /** The list read; for a register, the value (`null`: never written). */
+  read: Element[] | Element | null;
   element?: Element;
   expected?: Array<Element | null>;
   explanation: string;
@@ -51,9 +52,8 @@ export interface ReadAnomalyReport {
 /** What a verdict lists under each anomaly type. */
 export type Anomaly = CycleAnomaly | ReadAnomalyReport;
 
-/** Puts a cycle into words: each step a clause, from the data the inference read it from. Pure. */
-export function explainCycle(cycle: Cycle, inference: Inference): CycleAnomaly {
-  const { txns } = inference;
+/** Puts a cycle into words: each step a clause, from what `why` says shows each data edge. Pure. */
+export function explainCycle(cycle: Cycle, txns: readonly Txn[], why: (a: number, b: number, kind: number) => Witness | undefined): CycleAnomaly {
   const names = cycle.nodes.map((_, i) => `T${i + 1}`);
   const steps: CycleStep[] = [];
   const clauses: string[] = [];
@@ -66,11 +66,12 @@ export function explainCycle(cycle: Cycle, inference: Inference): CycleAnomaly {
       clauses.push(`${A} completed before ${B} began${kind === 'process' ? `, both on process ${txns[a].process}` : ''} (${kind})`);
       return;
     }
-    const w = inference.why(a, b, cycle.kinds[i]);
-    // The graph was built from the same inference, so every data edge has its witness.
-    const { key, x, y, read } = w!;
-    steps.push({ from: A, to: B, kind, key, ...(x !== undefined ? { x } : {}), ...(y !== undefined ? { y } : {}), ...(read ? { read } : {}) });
-    if (kind === 'ww') clauses.push(`${A} appended ${show(x)} to ${show(key)} and ${B} appended ${show(y)} after it (ww)`);
+    // The graph was built from the same inferences, so every data edge has its witness.
+    const { key, x, y, read, register } = why(a, b, cycle.kinds[i])!;
+    steps.push({ from: A, to: B, kind, key, ...(x !== undefined ? { x } : {}), ...(y !== undefined ? { y } : {}), ...(read !== undefined ? { read } : {}) });
+    if (register && kind === 'wr') clauses.push(`${B} read ${show(key)} = ${show(x)}, which ${A} wrote (wr)`);
+    else if (register) clauses.push(`${A} read ${show(key)} = nil, never written, and ${B} wrote ${show(y)} to it (rw)`);
+    else if (kind === 'ww') clauses.push(`${A} appended ${show(x)} to ${show(key)} and ${B} appended ${show(y)} after it (ww)`);
     else if (kind === 'wr') clauses.push(`${B} read ${show(key)} = ${show(read)}, seeing ${A}'s append of ${show(x)} (wr)`);
     else clauses.push(`${A} read ${show(key)} = ${show(read)} without ${show(y)}, which ${B} appended (rw)`);
   });
@@ -83,7 +84,14 @@ export function explainRead(anomaly: ReadAnomaly, txns: readonly Txn[]): ReadAno
   const { type, key, read, element: e, expected } = anomaly;
   const other = anomaly.writer ?? anomaly.other?.txn;
   const refs = [ref(txns[anomaly.txn], 'T1'), ...(other === undefined ? [] : [ref(txns[other], 'T2')])];
-  const saw = `T1 read ${show(key)} = ${show(read)}`;
+  const saw = `T1 read ${show(key)} = ${anomaly.register && read === null ? 'nil' : show(read)}`;
+  const registerWords: Partial<Record<ReadAnomalyType, () => string>> = {
+    G1a: () => `${saw}, written by T2, a txn that failed (aborted read)`,
+    G1b: () => `${saw}, which T2 wrote before writing ${show(key)} again (intermediate read)`,
+    internal: () => `${saw}, but it had last written or read ${expected![0] === null ? 'nil' : show(expected![0])} there (internal inconsistency)`,
+    'future-read': () => `${saw}, a value T1 itself writes only later (future read)`,
+    'garbage-read': () => `${saw}, a value no transaction wrote to ${show(key)} (garbage read)`,
+  };
   const words: Record<ReadAnomalyType, () => string> = {
     G1a: () => `${saw}, which holds ${show(e)}, appended by T2, a txn that failed (aborted read)`,
     G1b: () => `${saw}, ending in ${show(e)}, which T2 appended to ${show(key)} before appending more to it (intermediate read)`,
@@ -101,7 +109,7 @@ export function explainRead(anomaly: ReadAnomaly, txns: readonly Txn[]): ReadAno
     read,
     ...(e !== undefined ? { element: e } : {}),
     ...(expected ? { expected } : {}),
-    explanation: words[type](),
+    explanation: ((anomaly.register && registerWords[type]) || words[type])(),
   };
 }
 
@@ -111,7 +119,8 @@ function ref(t: Txn, name: string): TxnRef {
     index: t.completeIndex ?? t.invokeIndex,
     process: t.process,
     type: t.status,
-    value: t.mops.map((m) => [m.f, m.key, m.value]),
+    // Jepsen's names: a register read is `r` too.
+    value: t.mops.map((m) => [m.f === 'read' ? 'r' : m.f, m.key, m.value]),
   };
 }
 

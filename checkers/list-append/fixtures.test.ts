@@ -34,6 +34,8 @@ const BAD: Array<[name: string, types: AnomalyType[], ruledOut: ConsistencyModel
   ['incompatible-order', ['incompatible-order'], FROM_RC, /T1 read x = \[2 1\], and T2 read it as \[1 2\]/],
   // An info txn one of whose appends was read committed, so a read missing its other append, and seeing the first, is read skew.
   ['info', ['G-single'], FROM_SI, /\(rw\)/],
+  ['register-G1c', ['G1c'], FROM_RC, /T2 read x = 1, which T1 wrote \(wr\); T1 read y = 1, which T2 wrote \(wr\)/],
+  ['register-G-single', ['G-single'], FROM_SI, /T1 read x = nil, never written, and T2 wrote 1 to it \(rw\); T1 read y = 1, which T2 wrote \(wr\)/],
 ];
 
 describe('list-append fixtures: every …-bad shows its anomaly, its …-ok twin none', () => {

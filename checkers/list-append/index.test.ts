@@ -97,7 +97,7 @@ describe('checkListAppend: bad input', () => {
   it('throws naming the op for a value that is not micro-ops', () => {
     const h = history().invoke(0, 'txn', [['append', 'x']]);
     expect(() => checkListAppend(h.ops)).toThrow(/^op 0: micro-op 0: \["append","x"\] is not \[f k v\]/);
-    expect(() => checkListAppend(history().invoke(0, 'txn', [['w', 'x', 1]]).ops)).toThrow(/unknown micro-op "w"/);
+    expect(() => checkListAppend(history().invoke(0, 'txn', [['cas', 'x', [1, 2]]]).ops)).toThrow(/unknown micro-op "cas"/);
     expect(() => checkListAppend(history().invoke(0, 'txn', 5).ops)).toThrow(/op 0: value 5 is not a vector of micro-ops/);
   });
 
@@ -109,6 +109,18 @@ describe('checkListAppend: bad input', () => {
     expect(() => checkListAppend(h.ops)).toThrow(
       'op 3: element 1 is appended to key "x" again (first by op 1); list-append needs every append to a key unique',
     );
+  });
+
+  it('throws for a key used both as a list and as a register, and for a value written twice', () => {
+    const both = history()
+      .invoke(0, 'txn', [['append', 'x', 1]])
+      .invoke(1, 'txn', [['w', 'x', 2]]);
+    expect(() => checkListAppend(both.ops)).toThrow('op 1: key "x" is used as a register here and as a list at op 0');
+    const twice = history()
+      .invoke(0, 'txn', [['w', 'x', 1]])
+      .ok(0, 'txn', [['w', 'x', 1]])
+      .invoke(1, 'txn', [['w', 'x', 1]]);
+    expect(() => checkListAppend(twice.ops)).toThrow(/op 2: value 1 is written to key "x" again \(first by op 1\)/);
   });
 
   it('refuses an unknown consistency model', () => {

@@ -6,6 +6,7 @@ import { GraphBuilder } from './graph.ts';
 import { Inference } from './infer.ts';
 import { type AnomalyType, bySeverity, CONSISTENCY_MODELS, type ConsistencyModel, modelsRuledOutBy, needsRealtime } from './models.ts';
 import { addProcessEdges, addRealtimeEdges } from './order.ts';
+import { RegisterInference } from './register.ts';
 import { readTxns } from './txn.ts';
 
 export type { Anomaly, CycleAnomaly, CycleStep, ReadAnomalyReport, TxnRef } from './explain.ts';
@@ -60,8 +61,10 @@ const DEFAULT_EXAMPLES = 8;
  * Elle's list-append checker, our own implementation (pure; reads the
  * clock for `elapsedMs` and the budget only). Ops are `f: 'txn'` with a
  * value of micro-ops, `["append", k, v]` and `["r", k, [v …]]`, as in
- * Jepsen's EDN; other ops are skipped. Infers ww, wr and rw dependencies from
- * the lists read (see `infer.ts`), adds real-time and process edges when
+ * Jepsen's EDN, and on keys of their own read-write registers, `["w", k, v]`
+ * and `["r", k, v]`, checked as far as they allow (`register.ts`); other ops
+ * are skipped. Infers ww, wr and rw dependencies from the lists read (see
+ * `infer.ts`), adds real-time and process edges when
  * asked, finds cycles in each strongly connected component and names them
  * with Adya's anomalies (`cycles.ts`), and reports the models they rule out.
  * `info` txns may have committed: their appends count once someone reads
@@ -71,9 +74,9 @@ const DEFAULT_EXAMPLES = 8;
  * `consistencyModels`; else `'unknown'` when a search ran out of budget
  * where it could have ruled one out, or when no committed txn read anything
  * (no evidence either way: an empty history is not a pass); else `true`.
- * Throws an Error naming the op for a malformed txn value, or for two appends
- * of one element to one key (the inference needs each element to name its
- * writer).
+ * Throws an Error naming the op for a malformed txn value, a key used both
+ * as a list and as a register, or two appends of one element (writes of one
+ * value) to one key: the inference needs each element to name its writer.
  */
 export function checkListAppend(history: readonly Op[], opts: ListAppendOptions = {}): ListAppendVerdict {
   const started = performance.now();
@@ -82,9 +85,11 @@ export function checkListAppend(history: readonly Op[], opts: ListAppendOptions 
   const examples = opts.examples ?? DEFAULT_EXAMPLES;
 
   const txns = readTxns(history);
-  const inference = new Inference(txns);
+  const lists = new Inference(txns);
+  const registers = new RegisterInference(txns);
   const builder = new GraphBuilder(txns.length);
-  inference.addEdges(builder);
+  lists.addEdges(builder);
+  registers.addEdges(builder);
   if (opts.process) addProcessEdges(txns, builder);
   if (opts.realtime ?? needsRealtime(models)) addRealtimeEdges(history, txns, builder);
   const graph = builder.build();
@@ -97,9 +102,10 @@ export function checkListAppend(history: readonly Op[], opts: ListAppendOptions 
     counts[type] = (counts[type] ?? 0) + 1;
     return (anomalies[type] ??= []).length < examples ? anomalies[type] : undefined;
   };
-  for (const a of inference.anomalies) shown(a.type)?.push(explainRead(a, txns));
+  for (const a of [...lists.anomalies, ...registers.anomalies]) shown(a.type)?.push(explainRead(a, txns));
+  const why = (a: number, b: number, kind: number) => lists.why(a, b, kind) ?? registers.why(a, b, kind);
   const cycles = [...search.cycles].sort((a, b) => a.nodes.length - b.nodes.length || a.nodes[0] - b.nodes[0]);
-  for (const c of cycles) shown(c.type)?.push(explainCycle(c, inference));
+  for (const c of cycles) shown(c.type)?.push(explainCycle(c, txns, why));
 
   const anomalyTypes = (Object.keys(counts) as AnomalyType[]).sort(bySeverity);
   const ruledOut = CONSISTENCY_MODELS.filter((m) => anomalyTypes.some((t) => modelsRuledOutBy(t).includes(m)));
@@ -107,7 +113,7 @@ export function checkListAppend(history: readonly Op[], opts: ListAppendOptions 
   const failing = anomalyTypes.find((t) => modelsRuledOutBy(t).some((m) => models.includes(m)));
   const tally = { ok: 0, info: 0, fail: 0 };
   for (const t of txns) tally[t.status]++;
-  const evidence = txns.some((t) => t.status === 'ok' && t.mops.some((m) => m.f === 'r'));
+  const evidence = txns.some((t) => t.status === 'ok' && t.mops.some((m) => m.f === 'r' || m.f === 'read'));
 
   let valid: Validity = true;
   let reason: string | undefined;

@@ -12,13 +12,15 @@ export interface ReadAnomaly {
   /** Which of its micro-ops. */
   mop: number;
   key: Key;
-  /** The list the read returned. */
-  read: Element[];
+  /** The list the read returned; for a register, the value (`null`: never written). */
+  read: Element[] | Element | null;
+  /** The key is a register, not a list. */
+  register?: true;
   /** The element at fault: aborted, intermediate, never appended, repeated, or appended later by the reader itself. */
   element?: Element;
   /** Who appended `element` (G1a, G1b). */
   writer?: number;
-  /** internal: what the txn's own earlier micro-ops say it must read (`null` first: an unknown prefix). incompatible-order: the longest read of the key. */
+  /** internal: what the txn's own earlier micro-ops say it must read (`null` first: an unknown prefix; for a register, the one value). incompatible-order: the longest read of the key. */
   expected?: Array<Element | null>;
   /** incompatible-order: the txn and micro-op of the longest read. */
   other?: { txn: number; mop: number };
@@ -31,8 +33,10 @@ export interface Witness {
   x?: Element;
   /** ww: the later element; rw: the element the reader did not see. */
   y?: Element;
-  /** wr, rw: the list read (the reader's own trailing appends removed). */
-  read?: Element[];
+  /** wr, rw: the list read (the reader's own trailing appends removed); for a register, the value (`null`: never written). */
+  read?: Element[] | Element | null;
+  /** The key is a register, not a list. */
+  register?: true;
 }
 
 interface Append {
@@ -168,6 +172,7 @@ export class Inference {
         own.set(m.key, state ? { known: state.known, list: [...state.list, m.value] } : { known: false, list: [m.value] });
         return;
       }
+      if (m.f !== 'r') return;
       const read = m.value ?? [];
       const add = (a: Omit<ReadAnomaly, 'txn' | 'mop' | 'key' | 'read'>) => this.anomalies.push({ txn: t.id, mop, key: m.key, read, ...a });
       const expected = own.get(m.key);

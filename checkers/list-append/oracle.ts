@@ -5,8 +5,8 @@ import { type Element, type Key, readTxns, type Txn } from './txn.ts';
  * Test support: is there a serial order of the transactions that explains
  * every committed read? Every `ok` txn is in it, any subset of the `info`
  * ones (each may or may not have committed), no `fail` one; run one after
- * another from empty lists, each `ok` read must return exactly the list at
- * that point. With `realtime`, a txn that completed before another was
+ * another from empty lists and unwritten registers, each `ok` read must
+ * return exactly the list (or the register's value) at that point. With `realtime`, a txn that completed before another was
  * invoked must also come first (strict serializability). Exponential: meant
  * for histories of a handful of txns. Pure.
  */
@@ -45,12 +45,15 @@ function someOrder(txns: Txn[], realtime: boolean): boolean {
   return place();
 }
 
-/** Applies t's appends to `lists`; false when one of its reads (if it is `ok`) disagrees. */
-function run(t: Txn, lists: Map<Key, Element[]>): boolean {
+/** Applies t's appends and writes to `state`; false when one of its reads (if it is `ok`) disagrees. */
+function run(t: Txn, state: Map<Key, Element[]>): boolean {
   for (const m of t.mops) {
-    const list = lists.get(m.key) ?? [];
-    if (m.f === 'append') lists.set(m.key, [...list, m.value]);
-    else if (t.status === 'ok' && (m.value === null || m.value.length !== list.length || m.value.some((e, i) => e !== list[i]))) return false;
+    // A register is kept as the list of its writes: its value is the last.
+    const list = state.get(m.key) ?? [];
+    if (m.f === 'append' || m.f === 'w') state.set(m.key, [...list, m.value]);
+    else if (t.status !== 'ok') continue;
+    else if (m.f === 'read' && m.value !== (list.length === 0 ? null : list[list.length - 1])) return false;
+    else if (m.f === 'r' && (m.value === null || m.value.length !== list.length || m.value.some((e, i) => e !== list[i]))) return false;
   }
   return true;
 }

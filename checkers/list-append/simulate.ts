@@ -14,6 +14,8 @@ export interface SimulateListAppendOptions {
   /** Chance a txn ends `fail` (its appends dropped) or `info` (its appends kept or dropped at random). */
   failRate?: number;
   infoRate?: number;
+  /** Read-write registers (`w`, and `r` of one value) instead of lists. */
+  registers?: boolean;
   /** Chance a txn is torn: the micro-ops before a random split run at its invocation, straight on the store, the rest at its completion. Gives the ww and wr cycles (G0, G1c) and intermediate and aborted reads. */
   tornRate?: number;
 }
@@ -24,7 +26,7 @@ export interface SimulateListAppendOptions {
  * strict serializable; a stale read (a random proper prefix of the list)
  * breaks that, and a torn txn breaks its atomicity: between them every
  * anomaly class turns up. Elements
- * appended to a key are 1, 2, 3 … Deterministic for a seed. Pure.
+ * appended (or written) to a key are 1, 2, 3 … Deterministic for a seed. Pure.
  */
 export function simulateListAppend(o: SimulateListAppendOptions): Op[] {
   let s = (o.seed ?? 1) >>> 0 || 1;
@@ -48,12 +50,13 @@ export function simulateListAppend(o: SimulateListAppendOptions): Op[] {
     const done = mops.map(([f, key, v]): Mop => {
       const list = scratch.get(key) ?? [...(lists.get(key) ?? [])];
       scratch.set(key, list);
-      if (f === 'append') {
+      if (f !== 'r') {
         list.push(v as number);
         return [f, key, v];
       }
-      const stale = rand() < (o.staleRate ?? 0) && list.length > 0;
-      return [f, key, stale ? list.slice(0, int(list.length)) : [...list]];
+      const seen = rand() < (o.staleRate ?? 0) && list.length > 0 ? list.slice(0, int(list.length)) : [...list];
+      // A register is kept as the list of its writes: it reads as the last.
+      return [f, key, o.registers ? (seen.at(-1) ?? null) : seen];
     });
     return { done, scratch };
   };
@@ -74,7 +77,7 @@ export function simulateListAppend(o: SimulateListAppendOptions): Op[] {
         if (rand() < 0.5) return ['r', key, null];
         const e = (nextElement.get(key) ?? 0) + 1;
         nextElement.set(key, e);
-        return ['append', key, e];
+        return [o.registers ? 'w' : 'append', key, e];
       });
       const split = mops.length > 1 && rand() < (o.tornRate ?? 0) ? 1 + int(mops.length - 1) : 0;
       const early = execute(mops.slice(0, split));
