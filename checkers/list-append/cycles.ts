@@ -73,7 +73,7 @@ export function findCycles(graph: Graph, budget: Budget): CycleSearch {
   phase(graph, search, budget, 0, out);
   let orderBits = 0;
   for (let e = 0; e < graph.edgeCount; e++) orderBits |= graph.kinds[e] & ORDER;
-  if (orderBits) phase(graph, search, budget, ORDER, out);
+  if (orderBits) phase(graph, search, budget, orderBits, out);
   return out;
 }
 
@@ -83,7 +83,7 @@ function phase(graph: Graph, search: Searcher, budget: Budget, extra: number, ou
     if (cycle && (extra === 0 || cycle.kinds.some((k) => k & ORDER))) out.cycles.push(cycle);
   };
   const undecided = (base: CycleBase) => {
-    const type = extra ? (`${base}-realtime` as CycleType) : base;
+    const type: CycleType = extra & REALTIME ? `${base}-realtime` : extra ? `${base}-process` : base;
     if (!out.undecided.includes(type)) out.undecided.push(type);
   };
   const ww = WW | extra;
