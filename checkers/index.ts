@@ -6,3 +6,4 @@ export { checkStaleness, VISIBILITY_BUCKETS_MS, type StalenessOptions, type Stal
 export { checkSetFull, type SetFullOptions, type SetFullVerdict } from './set-full.ts';
 export { checkBank, type BankOptions, type BankVerdict } from './bank.ts';
 export { compose, type BoundChecker, type ComposedVerdict } from './compose.ts';
+export { checkListAppend, CONSISTENCY_MODELS, type ListAppendOptions, type ListAppendVerdict } from './list-append/index.ts';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,4 +131,52 @@ describe('patternbench check | head', () => {
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(code).toBe(1);
   }, 30_000);
+});
+
+describe('runCheck --model list-append', () => {
+  const la = (name: string) => fileURLToPath(new URL(`../../checkers/list-append/fixtures/${name}.jsonl`, import.meta.url));
+
+  it('exits 1 for an anomaly, explaining its cycle and naming its ops', async () => {
+    const r = await check([la('G-single-ok'), la('G-single-bad')], { model: 'list-append' });
+    expect(r.code).toBe(1);
+    expect(r.out[0]).toMatch(/G-single-ok\.jsonl: valid \(2 txns, \d+ ms\)$/);
+    expect(r.out.slice(2)).toEqual([
+      '  anomalies: G-single ×1',
+      '  rules out: snapshot-isolation, serializable, strict-serializable',
+      "  G-single: T1 read x = [] without 1, which T2 appended (rw); T1 read y = [1], seeing T2's append of 1 (wr). Each step puts its first txn before its second, so T1 would have to come before itself.",
+      '    T1 = op 3 (process 1, ok); T2 = op 2 (process 0, ok)',
+    ]);
+  });
+
+  it('judges against --consistency-models, and writes JSON with --json', async () => {
+    expect((await check([la('G2-item-bad')], { model: 'list-append', consistencyModels: 'snapshot-isolation' })).code).toBe(0);
+    const r = await check([la('G2-item-bad')], { model: 'list-append', consistencyModels: 'read-committed,serializable', json: true });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out[0])).toMatchObject({
+      valid: false,
+      model: 'list-append',
+      anomalyTypes: ['G2-item'],
+      ruledOut: ['serializable', 'strict-serializable'],
+    });
+  });
+
+  it('refuses an unknown consistency model and flags meant for linearizability', async () => {
+    expect((await check([la('G0-ok')], { model: 'list-append', consistencyModels: 'acid' })).err[0]).toMatch(
+      /unknown consistency model "acid"; known: read-uncommitted/,
+    );
+    expect((await check([la('G0-ok')], { model: 'list-append', init: '0' })).err[0]).toMatch(/--init and --html do not apply/);
+  });
+
+  it('says unknown for a history without txns, and exits 3 for a malformed one, naming the file and the line or op', async () => {
+    expect(await check([fixture('register-ok.jsonl')], { model: 'list-append' })).toMatchObject({ code: 2, err: [] });
+    const bad = await check([fixture('no-invoke.jsonl')], { model: 'list-append' });
+    expect(bad).toMatchObject({ code: 3, err: [`${fixture('no-invoke.jsonl')}:3: completion "ok" for process 3 has no open invoke`] });
+    const dir = mkdtempSync(join(tmpdir(), 'la-'));
+    dirs.push(dir);
+    const file = join(dir, 'h.edn');
+    writeFileSync(file, '{:process 0 :type :invoke :f :txn :value [[:append :x]]}\n');
+    expect((await check([file], { model: 'list-append' })).err).toEqual([
+      `${file}: op 0: micro-op 0: ["append","x"] is not [f k v]; expected a txn value like [["append","x",1],["r","y",[1,2]]]`,
+    ]);
+  });
 });

@@ -6,6 +6,8 @@ import { HistoryError } from '../../history/parse.ts';
 import { checkLinearizable, type LinearVerdict, type OpInterval } from '../../checkers/linearizability/index.ts';
 import { renderLinearizabilityHtml } from '../../reports/linearizability-html.ts';
 import { models } from '../../checkers/models/index.ts';
+import { checkListAppend, CONSISTENCY_MODELS, type ListAppendVerdict } from '../../checkers/list-append/index.ts';
+import { describeListAppend } from '../../checkers/list-append/describe.ts';
 
 /** Flags of `patternbench check`, as commander hands them over (strings until validated here). */
 export interface CheckOptions {
@@ -17,6 +19,8 @@ export interface CheckOptions {
   json?: boolean;
   /** Folder for one `<file-basename>.html` a file. */
   html?: string;
+  /** list-append only: the models the history must satisfy, comma-separated. */
+  consistencyModels?: string;
 }
 
 /** Where `runCheck` writes: a line at a time, no trailing newline. */
@@ -40,9 +44,9 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
     return 3;
   };
   if (files.length === 0) return usage('no history files given');
-  const known = Object.keys(models).join(', ');
+  const known = [...Object.keys(models), LIST_APPEND].join(', ');
   if (opts.model === undefined) return usage(`--model is required; known models: ${known}`);
-  if (!Object.hasOwn(models, opts.model)) return usage(`unknown model "${opts.model}"; known models: ${known}`);
+  if (opts.model !== LIST_APPEND && !Object.hasOwn(models, opts.model)) return usage(`unknown model "${opts.model}"; known models: ${known}`);
   let init: unknown;
   if (opts.init !== undefined) {
     try {
@@ -57,6 +61,7 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
     if (!(Number.isFinite(seconds) && seconds > 0)) return usage(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
     timeoutMs = seconds * 1000;
   }
+  if (opts.model === LIST_APPEND) return checkListAppendFiles(files, opts, timeoutMs, io, usage);
   if (opts.html !== undefined) {
     try {
       mkdirSync(opts.html, { recursive: true });
@@ -124,13 +129,19 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
 /** `patternbench check FILE... --model NAME`: commander's face of {@link runCheck}; sets `process.exitCode`. */
 export function checkCommand(): Command {
   return new Command('check')
-    .description('check history files (.jsonl or Jepsen .edn) for linearizability; exit 0 valid, 1 invalid, 2 unknown, 3 bad input')
+    .description(
+      'check history files (.jsonl or Jepsen .edn) for linearizability, or transactional isolation with --model list-append; exit 0 valid, 1 invalid, 2 unknown, 3 bad input',
+    )
     .argument('<files...>', 'history files')
-    .option('--model <name>', `model: ${Object.keys(models).join(', ')}`)
+    .option('--model <name>', `model: ${[...Object.keys(models), LIST_APPEND].join(', ')}`)
     .option('--init <json>', "the model's initial value, as JSON (e.g. 0, '\"\"')")
     .option('--timeout <seconds>', 'budget per file, seconds (default 60)')
     .option('--json', 'one JSON object a line per file')
     .option('--html <dir>', 'write <file-basename>.html for each file into this folder')
+    .option(
+      '--consistency-models <list>',
+      `list-append: models the history must satisfy, comma-separated, of ${CONSISTENCY_MODELS.join(', ')} (default strict-serializable)`,
+    )
     .exitOverride()
     .action(async (files: string[], opts: CheckOptions) => {
       process.exitCode = await runCheck(files, opts, { out: (l) => console.log(l), err: (l) => console.error(l) });
@@ -167,4 +178,56 @@ function uniqueName(file: string, taken: Set<string>): string {
   for (let n = 2; taken.has(name); n++) name = `${stem}-${n}.html`;
   taken.add(name);
   return name;
+}
+
+/** Elle-style transactional checking: not a linearizability model, so it has its own loop and output. */
+const LIST_APPEND = 'list-append';
+
+/** {@link runCheck} for `--model list-append`: same exit codes, same one line a file (or one JSON object), the anomalies explained beneath. */
+function checkListAppendFiles(files: string[], opts: CheckOptions, timeoutMs: number | undefined, io: CheckIo, usage: (msg: string) => number): number {
+  if (opts.init !== undefined || opts.html !== undefined) return usage('--init and --html do not apply to --model list-append');
+  const consistencyModels = (opts.consistencyModels ?? 'strict-serializable').split(',').map((m) => m.trim()) as ListAppendVerdict['consistencyModels'];
+  const unknownModel = consistencyModels.find((m) => !CONSISTENCY_MODELS.includes(m));
+  if (unknownModel !== undefined) return usage(`unknown consistency model "${unknownModel}"; known: ${CONSISTENCY_MODELS.join(', ')}`);
+  let invalid = false;
+  let bad = false;
+  let unknown = false;
+  for (const file of files) {
+    let verdict: ListAppendVerdict;
+    try {
+      verdict = checkListAppend(readHistory(file), { consistencyModels, timeoutMs });
+    } catch (err) {
+      bad = true;
+      const msg = (err as Error).message;
+      io.err(err instanceof HistoryError || msg.startsWith(file) ? msg : `${file}: ${msg}`);
+      continue;
+    }
+    if (verdict.valid === false) invalid = true;
+    if (verdict.valid === 'unknown') unknown = true;
+    const txns = verdict.txns.ok + verdict.txns.info + verdict.txns.fail;
+    if (opts.json) {
+      const { valid, txns: byType, anomalyTypes, anomalyCounts, ruledOut, undecided, reason, anomalies, elapsedMs } = verdict;
+      io.out(
+        JSON.stringify({
+          file,
+          valid,
+          model: LIST_APPEND,
+          consistencyModels,
+          txns: byType,
+          elapsedMs: Math.round(elapsedMs * 100) / 100,
+          anomalyTypes,
+          anomalyCounts,
+          ruledOut,
+          undecided,
+          ...(reason ? { reason } : {}),
+          anomalies,
+        }),
+      );
+    } else {
+      const word = verdict.valid === true ? 'valid' : verdict.valid === false ? 'INVALID' : 'unknown';
+      io.out(`${file}: ${word} (${txns} txns, ${Math.round(verdict.elapsedMs)} ms)${verdict.reason ? `: ${verdict.reason}` : ''}`);
+      for (const line of describeListAppend(verdict)) io.out(`  ${line}`);
+    }
+  }
+  return invalid ? 1 : bad ? 3 : unknown ? 2 : 0;
 }
