@@ -135,6 +135,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseContext): Promise<C
       k6 = await runK6({
         script: w.script,
         dir,
+        allowRemote: ctx.allowRemote,
         signal: abort.signal,
         env: {
           TARGET_URLS: targetUrls.join(','),
