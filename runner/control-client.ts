@@ -13,14 +13,24 @@ export interface UpState {
   targets: Array<{ name: string; url: string; runDir: string; toxiproxyUrl: string; links: string[]; components: string[] }>;
 }
 
+/** The state of a running `up` with the token its control API wants, as a client holds them. */
+export interface UpHandle extends UpState {
+  /** From the state folder's token file (empty when there is none); never written into env.json. */
+  token: string;
+}
+
 /** Default folder for the state of `up` (git-ignored). */
 export const defaultStateDir = '.patternbench';
 
-/** Reads the state of a running `up`; throws a one-line hint when none is up. */
-export function readUpState(stateDir = defaultStateDir): UpState {
+/** Where `up` keeps its control API's token: a file only its user may read (mode 0600). */
+export const tokenFile = (stateDir: string) => join(resolve(stateDir), 'token');
+
+/** Reads the state of a running `up` and its token; throws a one-line hint when none is up. */
+export function readUpState(stateDir = defaultStateDir): UpHandle {
   const file = join(resolve(stateDir), 'env.json');
   if (!existsSync(file)) throw new UsageError(`no environment is up (no ${file}); start one with: patternbench up`);
-  return JSON.parse(readFileSync(file, 'utf8')) as UpState;
+  const token = existsSync(tokenFile(stateDir)) ? readFileSync(tokenFile(stateDir), 'utf8').trim() : '';
+  return { ...(JSON.parse(readFileSync(file, 'utf8')) as UpState), token };
 }
 
 /**
@@ -35,14 +45,14 @@ export function isPatternbenchProcess(pid: number): boolean {
   }
 }
 
-/** Calls the control API of a running `up`; throws with the server's error text on a non-2xx answer. */
-export async function control(state: UpState, method: string, path: string, body?: unknown): Promise<unknown> {
+/** Calls the control API of a running `up` with its token; throws with the server's error text on a non-2xx answer. */
+export async function control(state: UpHandle, method: string, path: string, body?: unknown): Promise<unknown> {
   assertAllowedUrl(state.controlUrl, 'control url');
   let res: Response;
   try {
     res = await fetch(state.controlUrl + path, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${state.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HistoryWriter } from '../history/writer.ts';
 import type { Environment } from '../runtime/environment.ts';
@@ -10,7 +11,7 @@ import { startControlServer, BadRequest } from './control-server.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { startEnvironment } from './start-environment.ts';
 import { faultContext } from './fault-context.ts';
-import { isPatternbenchProcess, type UpState } from './control-client.ts';
+import { isPatternbenchProcess, tokenFile, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';
 
@@ -44,8 +45,12 @@ export async function holdEnvironment(opts: {
   print: (line: string) => void;
 }): Promise<void> {
   const stateDir = resolve(opts.stateDir);
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   await claimStateDir(stateDir);
+  // The control API's token, readable by this user only: whoever holds it can kill components.
+  const token = randomBytes(32).toString('hex');
+  rmSync(tokenFile(stateDir), { force: true }); // a file's mode is set when it is created
+  writeFileSync(tokenFile(stateDir), `${token}\n`, { mode: 0o600, flag: 'wx' });
   const stateFile = join(stateDir, 'env.json');
   const dirs = opts.targets.map((t) => ({ name: t.name, url: '', runDir: join(stateDir, t.name), toxiproxyUrl: '', links: [], components: [] }));
   // Written first thing, so `down` can stop (or clean up after) an `up` that is still starting.
@@ -62,6 +67,7 @@ export async function holdEnvironment(opts: {
       await h.env.stop();
     }
     rmSync(stateFile, { force: true });
+    rmSync(tokenFile(stateDir), { force: true });
   };
   const unregister = onShutdown(stopAll);
   try {
@@ -84,33 +90,36 @@ export async function holdEnvironment(opts: {
         );
       return h;
     };
-    const { url: controlUrl, server } = await startControlServer({
-      status: () => state,
-      listFaults: async () =>
-        Promise.all(
-          held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) })),
-        ),
-      startFault: async ({ target, kind, on, attributes, forMs }) => {
-        const h = find(target);
-        let fault: ReturnType<typeof createFault>;
-        try {
-          fault = createFault(kind, on, attributes ?? {}, h.nemesis.ctx);
-        } catch (err) {
-          throw new BadRequest((err as Error).message);
-        }
-        await h.nemesis.start(fault);
-        if (forMs !== undefined) setTimeout(() => void h.nemesis.stop(fault).catch(() => undefined), forMs).unref();
-        return { target: h.target.name, started: describe(fault), forMs };
+    const { url: controlUrl, server } = await startControlServer(
+      {
+        status: () => state,
+        listFaults: async () =>
+          Promise.all(
+            held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) })),
+          ),
+        startFault: async ({ target, kind, on, attributes, forMs }) => {
+          const h = find(target);
+          let fault: ReturnType<typeof createFault>;
+          try {
+            fault = createFault(kind, on, attributes, h.nemesis.ctx);
+          } catch (err) {
+            throw new BadRequest((err as Error).message);
+          }
+          await h.nemesis.start(fault);
+          if (forMs !== undefined) setTimeout(() => void h.nemesis.stop(fault).catch(() => undefined), forMs).unref();
+          return { target: h.target.name, started: describe(fault), forMs };
+        },
+        clearFaults: async () => {
+          for (const h of held) {
+            await h.nemesis.stopAll();
+            await clearAllFaults(h.env.toxiproxyUrl);
+          }
+          return { cleared: held.map((h) => h.target.name) };
+        },
+        down: () => release(),
       },
-      clearFaults: async () => {
-        for (const h of held) {
-          await h.nemesis.stopAll();
-          await clearAllFaults(h.env.toxiproxyUrl);
-        }
-        return { cleared: held.map((h) => h.target.name) };
-      },
-      down: () => release(),
-    });
+      { token },
+    );
     const state: UpState = {
       pid: process.pid,
       status: 'up',
