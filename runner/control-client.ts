@@ -1,11 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+// Type only: `fault` and `down` load this file at start-up, and `--help` loads no runtime.
+import type { ProcessIdentity } from '../runtime/local/supervisor.ts';
 import { assertAllowedUrl } from './safety.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The state file a running `patternbench up` writes: how to reach it and what it runs. */
 export interface UpState {
   pid: number;
+  /** The `up` process itself, so that `down` signals it and nothing else that got its pid (absent in files of older versions). */
+  process?: ProcessIdentity;
   /** `starting` until every target answers; `controlUrl` is empty until then. */
   status: 'starting' | 'up';
   controlUrl: string;
@@ -31,18 +35,6 @@ export function readUpState(stateDir = defaultStateDir): UpHandle {
   if (!existsSync(file)) throw new UsageError(`no environment is up (no ${file}); start one with: patternbench up`);
   const token = existsSync(tokenFile(stateDir)) ? readFileSync(tokenFile(stateDir), 'utf8').trim() : '';
   return { ...(JSON.parse(readFileSync(file, 'utf8')) as UpState), token };
-}
-
-/**
- * Whether `pid` is a live patternbench process (not another program that got
- * a recycled pid), judged by its command line.
- */
-export function isPatternbenchProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli/main.ts');
-  } catch {
-    return false;
-  }
 }
 
 /** Calls the control API of a running `up` with its token; throws with the server's error text on a non-2xx answer. */

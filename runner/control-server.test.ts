@@ -51,7 +51,12 @@ describe('the control API of `up` answers only its owner', () => {
   });
 
   it('refuses a request without the token or with a wrong one', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${'b'.repeat(64)}` }, { authorization: 'Bearer short' }, { authorization: token }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: `Bearer ${'b'.repeat(64)}` },
+      { authorization: 'Bearer short' },
+      { authorization: token },
+    ]) {
       const res = await call('POST', '/down', { headers });
       expect(res.status).toBe(401);
       expect(res.body.error).toMatch(/missing or wrong token/);

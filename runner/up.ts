@@ -11,9 +11,10 @@ import { startControlServer, BadRequest } from './control-server.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { startEnvironment } from './start-environment.ts';
 import { faultContext } from './fault-context.ts';
-import { isPatternbenchProcess, tokenFile, type UpState } from './control-client.ts';
+import { tokenFile, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';
+import { isSameProcess, processIdentity } from '../runtime/local/supervisor.ts';
 
 /** A pattern to hold up: its name and its topology (options applied). */
 export interface UpTarget {
@@ -54,7 +55,15 @@ export async function holdEnvironment(opts: {
   const stateFile = join(stateDir, 'env.json');
   const dirs = opts.targets.map((t) => ({ name: t.name, url: '', runDir: join(stateDir, t.name), toxiproxyUrl: '', links: [], components: [] }));
   // Written first thing, so `down` can stop (or clean up after) an `up` that is still starting.
-  writeJsonAtomic(stateFile, { pid: process.pid, status: 'starting', controlUrl: '', startedAt: new Date().toISOString(), targets: dirs } satisfies UpState);
+  const self = processIdentity(process.pid) ?? undefined;
+  writeJsonAtomic(stateFile, {
+    pid: process.pid,
+    process: self,
+    status: 'starting',
+    controlUrl: '',
+    startedAt: new Date().toISOString(),
+    targets: dirs,
+  } satisfies UpState);
   const startHr = process.hrtime.bigint();
   const clock = () => Number(process.hrtime.bigint() - startHr);
   const held: Held[] = [];
@@ -122,6 +131,7 @@ export async function holdEnvironment(opts: {
     );
     const state: UpState = {
       pid: process.pid,
+      process: self,
       status: 'up',
       controlUrl,
       startedAt: new Date().toISOString(),
@@ -157,9 +167,10 @@ async function claimStateDir(stateDir: string): Promise<void> {
   const file = join(stateDir, 'env.json');
   if (!existsSync(file)) return;
   const previous = JSON.parse(readFileSync(file, 'utf8')) as UpState;
-  if (isPatternbenchProcess(previous.pid))
+  // The very process that wrote the file, by its identity: a pid alone may have been recycled, or the file forged.
+  if (isSameProcess(previous.process))
     throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
-  for (const t of previous.targets) await stopLeftovers(t.runDir);
+  for (const t of previous.targets) for (const line of (await stopLeftovers(t.runDir)).refused) console.error(`patternbench up: ${line}`);
   rmSync(file, { force: true });
 }
 
