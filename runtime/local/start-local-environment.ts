@@ -139,13 +139,17 @@ class LocalEnvironment extends EnvironmentBase {
   }
 
   protected override added(component: Component): void {
-    if (component instanceof ProcessComponent) component.onPidChange(() => this.savePids());
+    if (component instanceof ProcessComponent) {
+      component.onPidChange(() => this.savePids());
+      component.onUnplannedExit((exit) => this.died({ component: component.name, kind: component.kind, ...exit }));
+    }
     this.savePids();
   }
 
-  /** Every toxic removed first, so nothing stops under a fault. */
+  /** Every toxic removed first, so nothing stops under a fault (unless toxiproxy-server died: its toxics went with it). */
   protected override async beforeStop(): Promise<void> {
-    if (this.toxiproxyUrl) await resetLinks(this.toxiproxyUrl);
+    const toxiproxy = this.components.get('toxiproxy') as ProcessComponent | undefined;
+    if (this.toxiproxyUrl && toxiproxy?.pid !== undefined) await resetLinks(this.toxiproxyUrl);
   }
 
   protected override async afterStop(): Promise<void> {
