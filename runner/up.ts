@@ -71,9 +71,12 @@ export async function holdEnvironment(opts: {
   const released = new Promise<void>((r) => (release = r));
   const stopAll = async () => {
     for (const h of [...held].reverse()) {
-      await h.nemesis.stopAll().catch((err: Error) => opts.print(`reverting faults on ${h.target.name}: ${err.message}`));
-      h.history.close();
-      await h.env.stop();
+      await h.nemesis.stopAll({ final: true }).catch((err: Error) => opts.print(`reverting faults on ${h.target.name}: ${err.message}`));
+      try {
+        await h.env.stop();
+      } finally {
+        h.history.close(); // after the environment: a death until then still goes in
+      }
     }
     rmSync(stateFile, { force: true });
     rmSync(tokenFile(stateDir), { force: true });
@@ -86,6 +89,11 @@ export async function holdEnvironment(opts: {
       const env = await startEnvironment(opts.runtime, target.topology, { runDir: dir });
       const history = new HistoryWriter(join(dir, 'history.jsonl'));
       const nemesis = new Nemesis({ history, clock, ctx: faultContext(env) });
+      // A component that ends unasked is said at once, and lined up with the faults in the target's history.
+      env.onDeath(({ component, exitCode, signal }) => {
+        history.append({ time: clock(), process: 'nemesis', type: 'info', f: 'start-crash', value: { on: component, exitCode, signal } });
+        opts.print(`${target.name}: ${component} died unasked (${signal ? `killed by ${signal}` : `exit code ${exitCode}`}); see ${dir}/logs/${component}.log`);
+      });
       held.push({ target, env, dir, nemesis, history, url: env.services.get('target')?.join(' ') });
     }
     const find = (name?: string): Held => {
