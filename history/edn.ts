@@ -1,6 +1,6 @@
 import { parseEDNString } from 'edn-data';
 import type { Op } from './op.ts';
-import { HistoryError, validateOps, type RawOp } from './parse.ts';
+import { HistoryError, maxNesting, validateOps, type RawOp } from './parse.ts';
 
 /** One EDN form found by the scanner: where it starts and ends, and the forms directly inside it. */
 interface Form {
@@ -26,12 +26,7 @@ export function parseEdn(text: string, file: string): Op[] {
   // edn-data is lenient with broken input (`{:a 1` parses as null, a
   // dangling key is dropped), so a small scanner checks the structure and
   // finds where each op starts; edn-data then decodes one op at a time.
-  const top = new Scanner(text, file).forms();
-  let items = top;
-  if (top.length > 0 && (top[0].open === '[' || top[0].open === '(')) {
-    if (top.length > 1) throw new HistoryError(file, top[1].line, 'expected nothing after the vector of ops');
-    items = top[0].children;
-  }
+  const items = opForms(text, file);
   const raws: RawOp[] = items.map((form) => {
     if (form.open !== '{')
       throw new HistoryError(
@@ -57,6 +52,21 @@ export function parseEdn(text: string, file: string): Op[] {
   return validateOps(raws, file);
 }
 
+/** The line each op of an EDN history starts on, in order (what `parseEdn` returns one op for). Throws as `parseEdn` does. */
+export function ednOpLines(text: string, file: string): number[] {
+  return opForms(text, file).map((form) => form.line);
+}
+
+/** The forms that are the history's ops: the top-level forms, or the items of a single top-level vector. */
+function opForms(text: string, file: string): Form[] {
+  const top = new Scanner(text, file).forms();
+  if (top.length > 0 && (top[0].open === '[' || top[0].open === '(')) {
+    if (top.length > 1) throw new HistoryError(file, top[1].line, 'expected nothing after the vector of ops');
+    return top[0].children;
+  }
+  return top;
+}
+
 /** edn-data yields bigints for `12N` and very large integers; histories hold JSON numbers. */
 function plain(v: unknown, file: string, line: number): unknown {
   if (typeof v === 'bigint') {
@@ -75,6 +85,7 @@ function plain(v: unknown, file: string, line: number): unknown {
 class Scanner {
   private pos = 0;
   private line = 1;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -112,8 +123,21 @@ class Scanner {
     }
   }
 
-  /** Reads one form at `pos`; returns undefined for a `#_` discard. */
+  /**
+   * Reads one form at `pos`; returns undefined for a `#_` discard. Each
+   * level of nesting (a collection, a tag, a discard) is a call, so depth is
+   * counted: 100,000 `[` would overflow the stack with no line to name.
+   */
   private form(): Form | undefined {
+    if (++this.depth > maxNesting) throw this.error(this.line, `nested more than ${maxNesting} deep; expected op maps of small values`);
+    try {
+      return this.read();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private read(): Form | undefined {
     const t = this.text;
     const start = this.pos;
     const line = this.line;
