@@ -39,6 +39,9 @@ program.addCommand(faultCommand());
 program.addCommand(checkCommand());
 program.addCommand(reservedCommand('report', 'render the HTML / JUnit / JSON report of a run folder'));
 program.addCommand(reservedCommand('compare', 'compare several run folders side by side'));
+// A command added whole does not inherit the program's settings: without
+// this, a usage error inside one (`run --runtime foo`) exits 1, as a failed run does.
+for (const command of program.commands) command.exitOverride().showHelpAfterError();
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import { parseEDNString } from 'edn-data';
 import type { Op } from './op.ts';
-import { HistoryError, validateOps, type RawOp } from './parse.ts';
+import { HistoryError, maxNesting, validateOps, type RawOp } from './parse.ts';
 
 /** One EDN form found by the scanner: where it starts and ends, and the forms directly inside it. */
 interface Form {
@@ -31,12 +31,7 @@ export function parseEdn(text: string, file: string): Op[] {
   // dangling key is dropped), so a small scanner checks the structure and
   // finds where each op starts; edn-data then decodes one op at a time,
   // unless the op is plain data that PlainReader decodes faster.
-  const top = new Scanner(text, file).forms();
-  let items = top;
-  if (top.length > 0 && (top[0].open === '[' || top[0].open === '(')) {
-    if (top.length > 1) throw new HistoryError(file, top[1].line, 'expected nothing after the vector of ops');
-    items = top[0].children;
-  }
+  const items = opForms(text, file);
   const plainReader = new PlainReader(text);
   const raws: RawOp[] = items.map((tagged) => {
     // Jepsen 0.3 prints ops as records, `#jepsen.history.Op{:index 0 …}`: the map inside is the op.
@@ -64,6 +59,21 @@ export function parseEdn(text: string, file: string): Op[] {
     return { fields: plain(fields, file, form.line) as Record<string, unknown>, line: form.line };
   });
   return validateOps(raws, file);
+}
+
+/** The line each op of an EDN history starts on, in order (what `parseEdn` returns one op for). Throws as `parseEdn` does. */
+export function ednOpLines(text: string, file: string): number[] {
+  return opForms(text, file).map((form) => form.line);
+}
+
+/** The forms that are the history's ops: the top-level forms, or the items of a single top-level vector. */
+function opForms(text: string, file: string): Form[] {
+  const top = new Scanner(text, file).forms();
+  if (top.length > 0 && (top[0].open === '[' || top[0].open === '(')) {
+    if (top.length > 1) throw new HistoryError(file, top[1].line, 'expected nothing after the vector of ops');
+    return top[0].children;
+  }
+  return top;
 }
 
 /** Thrown inside {@link PlainReader} for anything it leaves to edn-data. */
@@ -226,6 +236,7 @@ const NESTED: Form = Object.freeze({ start: 0, end: 0, line: 0, open: '', childr
 class Scanner {
   private pos = 0;
   private line = 1;
+  private calls = 0;
 
   constructor(
     private readonly text: string,
@@ -263,8 +274,22 @@ class Scanner {
     }
   }
 
-  /** Reads one form at `pos`, `depth` collections deep; returns undefined for a `#_` discard. */
+  /**
+   * Reads one form at `pos`, `depth` collections deep; returns undefined for
+   * a `#_` discard. Each level of nesting (a collection, a tag, a discard) is
+   * a call, so calls are counted: 100,000 `[` would overflow the stack with
+   * no line to name.
+   */
   private form(depth = 0): Form | undefined {
+    if (++this.calls > maxNesting) throw this.error(this.line, `nested more than ${maxNesting} deep; expected op maps of small values`);
+    try {
+      return this.read(depth);
+    } finally {
+      this.calls--;
+    }
+  }
+
+  private read(depth: number): Form | undefined {
     const t = this.text;
     const start = this.pos;
     const line = this.line;

@@ -51,6 +51,9 @@ describe('planning a suite against the families', () => {
     expect(() => plan({ workload: { script: 'my.js' }, cases: [{ target: 'cache-aside' }] })).toThrow(
       /field "workload\.script": unknown workload script "my\.js"/,
     );
+    expect(() => plan({ workload: { script: 'https://10.0.0.1:8443/x.js' }, cases: [{ target: 'cache-aside' }] })).toThrow(
+      /field "workload\.script": "https:\/\/10\.0\.0\.1:8443\/x\.js" is not a local file \(k6 would fetch it\)/,
+    );
   });
 
   it('names checks the family does not have', () => {

@@ -54,6 +54,8 @@ export function planSuite(suite: Suite, file: string, registry: Readonly<Record<
     const workload = raw.script === undefined ? family.workloads[0] : findWorkload(String(raw.script), registry)?.workload;
     if (!workload) {
       const known = family.workloads.map((w) => w.script).join(', ');
+      if (/^[a-z][a-z0-9+.-]*:/i.test(String(raw.script)))
+        return fail(scriptField, `"${raw.script}" is not a local file (k6 would fetch it); a workload is one of the ${family.name} family's: ${known}`);
       return fail(scriptField, `unknown workload script "${raw.script}"; the ${family.name} family's: ${known}`);
     }
     if (!family.workloads.includes(workload)) {

@@ -1,5 +1,5 @@
 import type { Component } from './component.ts';
-import type { Environment, Link } from './environment.ts';
+import type { ComponentDeath, Environment, Link } from './environment.ts';
 import { onShutdown } from './shutdown.ts';
 import type { Topology } from './topology.ts';
 
@@ -17,6 +17,7 @@ export abstract class EnvironmentBase implements Environment {
   readonly services = new Map<string, string[]>();
   private readonly unregisterShutdown = onShutdown(() => this.stop());
   private stopping: Promise<void> | undefined;
+  private readonly deathListeners = new Set<(death: ComponentDeath) => void>();
 
   constructor(readonly runDir: string) {}
 
@@ -42,6 +43,17 @@ export abstract class EnvironmentBase implements Environment {
 
   /** Told of each component `add` records. */
   protected added(_component: Component): void {}
+
+  onDeath(listener: (death: ComponentDeath) => void): () => void {
+    this.deathListeners.add(listener);
+    return () => this.deathListeners.delete(listener);
+  }
+
+  /** A runtime calls this when a component ended unasked; once stop() has begun, ends are expected and not told. */
+  protected died(death: ComponentDeath): void {
+    if (this.stopping) return;
+    for (const listener of this.deathListeners) listener(death);
+  }
 
   /** Idempotent; throws the first stop error after trying every component. */
   stop(): Promise<void> {

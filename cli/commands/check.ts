@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { readHistory, type Op } from '../../history/index.ts';
+import { readHistory, readHistoryLines, type Op } from '../../history/index.ts';
 import { HistoryError } from '../../history/parse.ts';
 import { checkLinearizable, type LinearVerdict, type OpInterval } from '../../checkers/linearizability/index.ts';
 import { renderLinearizabilityHtml } from '../../reports/linearizability-html.ts';
@@ -36,7 +36,11 @@ export interface CheckIo {
  * any file could not be read or checked (`file:line: …` on `err`), else 2 if
  * any is unknown, else 0. A found violation outranks a bad file because it is
  * the definite answer; a bad file outranks unknown so that it never passes
- * unnoticed. Writes HTML files when asked; never throws for bad input.
+ * unnoticed. A history with no client operation (empty, blank, fault events
+ * only) is `unknown`: a verdict on nothing is no evidence. An op the model
+ * cannot take (an unknown `f`, a malformed value) is named by its line. With
+ * `--json` a file's error is also a JSON line (`{ file, error }`), so a batch
+ * reader misses none. Writes HTML files when asked; never throws for bad input.
  */
 export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo): Promise<number> {
   const usage = (msg: string) => {
@@ -79,12 +83,16 @@ export async function runCheck(files: string[], opts: CheckOptions, io: CheckIo)
     let history: Op[];
     try {
       history = readHistory(file);
-      verdict = checkLinearizable(history, { model: opts.model, init, timeoutMs });
+      verdict = history.some((op) => op.process !== 'nemesis')
+        ? checkLinearizable(history, { model: opts.model, init, timeoutMs })
+        : nothingToCheck(opts.model);
     } catch (err) {
       bad = true;
       // HistoryError and readHistory's own errors already lead with the file.
       const msg = (err as Error).message;
-      io.err(err instanceof HistoryError || msg.startsWith(file) ? msg : `${file}: ${msg}`);
+      const line = err instanceof HistoryError || msg.startsWith(file) ? msg : (whereModelFails(file, opts.model, init) ?? `${file}: ${msg}`);
+      io.err(line);
+      if (opts.json) io.out(JSON.stringify({ file, error: line }));
       continue;
     }
     if (verdict.valid === false) invalid = true;
@@ -146,6 +154,53 @@ export function checkCommand(): Command {
     .action(async (files: string[], opts: CheckOptions) => {
       process.exitCode = await runCheck(files, opts, { out: (l) => console.log(l), err: (l) => console.error(l) });
     });
+}
+
+/** The verdict on a history with no client operation: unknown, and why. */
+function nothingToCheck(model: string): LinearVerdict {
+  return { valid: 'unknown', model, ops: 0, partitions: 0, elapsedMs: 0, reason: 'no client operations in the history: a verdict on nothing is no evidence' };
+}
+
+/**
+ * After the checker threw on a history that read well: the first client
+ * operation the model cannot take from its initial state (an unknown `f`,
+ * a malformed cas value), as `file:line: error`, the line where its invoke
+ * is; undefined when no single op explains the error. Reads the file again:
+ * this is the error path only.
+ */
+function whereModelFails(file: string, model: string, init: unknown): string | undefined {
+  try {
+    const history = readHistory(file);
+    const lines = readHistoryLines(file);
+    const m = models[model as keyof typeof models];
+    const state = m.init(init);
+    const invokes = new Map<unknown, number>();
+    for (const [i, op] of history.entries()) {
+      if (op.process === 'nemesis') continue;
+      if (op.type === 'invoke') {
+        invokes.set(op.process, i);
+        continue;
+      }
+      const at = invokes.get(op.process)!;
+      if (op.type === 'fail') continue;
+      const invoke = history[at];
+      const modelOp = {
+        f: invoke.f,
+        input: invoke.value,
+        output: op.type === 'ok' ? op.value : undefined,
+        ...(invoke.key === undefined ? {} : { key: invoke.key }),
+      };
+      try {
+        m.partition?.(modelOp);
+        m.step(state, modelOp);
+      } catch (err) {
+        return `${file}:${lines[at]}: ${(err as Error).message}`;
+      }
+    }
+  } catch {
+    // the history read well a moment ago; if not now, say what the checker said
+  }
+  return undefined;
 }
 
 /** How many linearized ops lead up to the failure in the text output; the HTML page shows them all. */

@@ -14,7 +14,7 @@ export function runCommand(): Command {
     .option('--rate <perSecond>', 'arrival rate, iterations per second (overrides the suite)')
     .option('--out <dir>', 'run folder (default runs/<timestamp>-<suite>)')
     .addOption(new Option('--runtime <runtime>', 'where components run').choices(['local', 'docker']))
-    .option('--allow-remote <host...>', 'allow traffic to this non-loopback host (refused otherwise)', [])
+    .option('--allow-remote <host>', 'allow traffic to this non-loopback host (refused otherwise); repeat for more', collect, [])
     .action(async (file: string, flags: { only?: string; duration?: string; rate?: string; out?: string; runtime?: string; allowRemote: string[] }) => {
       const { loadSuite, parseSuite } = await import('../../runner/suite.ts');
       const { runSuite } = await import('../../runner/run-suite.ts');
@@ -29,6 +29,11 @@ export function runCommand(): Command {
       console.log(`run folder: ${shown.startsWith('..') ? runDir : shown} (${results.status})`);
       process.exitCode = exitCode(results);
     });
+}
+
+/** One host a flag, repeated for more: a variadic option would swallow the suite path after it. */
+function collect(host: string, hosts: string[]): string[] {
+  return [...hosts, host];
 }
 
 /** 0 when every case completed and every check held; 1 when a case failed or a check is invalid; 2 when a check could not decide. */

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Endpoint } from '../endpoint.ts';
 import type { Link } from '../environment.ts';
 import { linkName } from '../topology.ts';
 import { freePort } from './free-port.ts';
 import type { LinkSpec } from './links.ts';
+import { makeDataDir } from './data-dir.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 
@@ -85,7 +85,7 @@ export async function startEtcdCluster(options: EtcdClusterOptions): Promise<Pro
 
   const procs: LocalProcess[] = [];
   const etcds = names.map((name, i) => {
-    const dir = mkdtempSync(join(tmpdir(), `patternbench-${name}-`));
+    const dir = makeDataDir(name);
     const etcdArgs = [
       `--name=${name}`,
       `--data-dir=${join(dir, 'data')}`,

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Endpoint } from '../endpoint.ts';
 import { freePort } from './free-port.ts';
+import { makeDataDir } from './data-dir.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 import { pgBin } from './tools.ts';
@@ -43,7 +43,7 @@ export class PostgresServer extends ProcessComponent {}
  */
 export async function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
   const owner = await osUser();
-  const dir = mkdtempSync(join(tmpdir(), `patternbench-${opts.name}-`));
+  const dir = makeDataDir(opts.name);
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const dataDir = join(dir, 'data');
   const port = await freePort();

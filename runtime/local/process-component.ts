@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Component, Killable, Pausable } from '../component.ts';
 import type { ComponentKind } from '../topology.ts';
-import type { LocalProcess } from './local-process.ts';
+import type { LocalProcess, UnplannedExit } from './local-process.ts';
 
 /** What a `ProcessComponent` is made of. */
 export interface ProcessComponentParts {
@@ -39,6 +39,11 @@ export class ProcessComponent implements Component, Killable, Pausable {
 
   get pid(): number | undefined {
     return this.proc.pid;
+  }
+
+  /** Calls `listener` when its process exits on its own (not by stop, kill or restart); returns an unsubscribe. */
+  onUnplannedExit(listener: (exit: UnplannedExit) => void): () => void {
+    return this.proc.onUnplannedExit(listener);
   }
 
   /** Calls `listener` with the new pid after every restart; returns an unsubscribe. */

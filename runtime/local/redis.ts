@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Endpoint } from '../endpoint.ts';
 import { freePort } from './free-port.ts';
+import { makeDataDir } from './data-dir.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 
@@ -36,7 +36,7 @@ export class RedisServer extends ProcessComponent {}
  */
 export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `patternbench-${opts.name}-`));
+  const dir = makeDataDir(opts.name);
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   // Diskless sync without its default 5 s wait for more replicas: a replica is in sync at once.
   args.push('--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0');

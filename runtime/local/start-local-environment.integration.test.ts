@@ -105,12 +105,13 @@ describe('startLocalEnvironment', () => {
       });
       await db.end();
 
-      const pids = JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')) as Record<string, number>;
+      const pids = JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')) as Record<string, { pid: number; startTime: string; cmdline: string }>;
       expect(Object.keys(pids).sort()).toEqual(['postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'target', 'toxiproxy']);
+      expect(pids.redis).toMatchObject({ pid: (env.components.get('redis') as ProcessComponent).pid, cmdline: expect.stringMatching(/^redis-server /) });
       const target = env.components.get('target') as ProcessComponent;
       await target.kill();
       await target.restart();
-      expect(JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')).target).toBe(target.pid);
+      expect(JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')).target.pid).toBe(target.pid);
     } finally {
       const groups = [...env.components.values()].map((c) => (c as { pid?: number }).pid!);
       const members = withDescendants(groups);
@@ -166,9 +167,11 @@ describe('startLocalEnvironment', () => {
     expect(members.filter(alive).length).toBeGreaterThan(0);
     const dataDirs = Object.values(JSON.parse(readFileSync(join(runDir, 'data-dirs.json'), 'utf8')) as Record<string, string>);
     expect(dataDirs).toHaveLength(5); // etcd's too
-    expect((await stopLeftovers(runDir)).sort()).toEqual(['etcd-1', 'postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
+    const { stopped, refused } = await stopLeftovers(runDir);
+    expect(stopped.sort()).toEqual(['etcd-1', 'postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
+    expect(refused).toEqual([]);
     for (const pid of members) expect(alive(pid)).toBe(false);
     for (const dir of dataDirs) expect(existsSync(dir)).toBe(false);
-    expect(await stopLeftovers(runDir)).toEqual([]);
+    expect(await stopLeftovers(runDir)).toEqual({ stopped: [], refused: [] });
   });
 });

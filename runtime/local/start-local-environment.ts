@@ -12,6 +12,7 @@ import { startNodeService } from './node-service.ts';
 import { startPostgres } from './postgres.ts';
 import { ProcessComponent } from './process-component.ts';
 import { startRedis } from './redis.ts';
+import { processIdentity, type ProcessIdentity } from './supervisor.ts';
 import { startToxiproxyServer } from './toxiproxy-server.ts';
 
 export { stopLeftovers } from './leftovers.ts';
@@ -23,7 +24,7 @@ export { stopLeftovers } from './leftovers.ts';
  * the order their `uses` allow, each replica told its endpoints — the links
  * it dials — in its environment (`serviceEnv`). Every name is the one
  * `planTopology` gives. Logs go to `${runDir}/logs/<name>.log`;
- * `${runDir}/pids.json` maps names to pids (kept current across restarts)
+ * `${runDir}/pids.json` maps names to process identities (kept current across restarts)
  * and `data-dirs.json` names to temp data dirs, for `stopLeftovers`.
  * SIGINT/SIGTERM stop it. A start that fails stops whatever it had started
  * and throws an error naming the step that failed.
@@ -138,13 +139,17 @@ class LocalEnvironment extends EnvironmentBase {
   }
 
   protected override added(component: Component): void {
-    if (component instanceof ProcessComponent) component.onPidChange(() => this.savePids());
+    if (component instanceof ProcessComponent) {
+      component.onPidChange(() => this.savePids());
+      component.onUnplannedExit((exit) => this.died({ component: component.name, kind: component.kind, ...exit }));
+    }
     this.savePids();
   }
 
-  /** Every toxic removed first, so nothing stops under a fault. */
+  /** Every toxic removed first, so nothing stops under a fault (unless toxiproxy-server died: its toxics went with it). */
   protected override async beforeStop(): Promise<void> {
-    if (this.toxiproxyUrl) await resetLinks(this.toxiproxyUrl);
+    const toxiproxy = this.components.get('toxiproxy') as ProcessComponent | undefined;
+    if (this.toxiproxyUrl && toxiproxy?.pid !== undefined) await resetLinks(this.toxiproxyUrl);
   }
 
   protected override async afterStop(): Promise<void> {
@@ -152,12 +157,13 @@ class LocalEnvironment extends EnvironmentBase {
     rmSync(dataDirsFile(this.runDir), { force: true });
   }
 
+  /** Each process by its identity (pid, boot, start time, command line), so that `stopLeftovers` signals no process that merely got a recorded pid. */
   private savePids(): void {
-    const pids: Record<string, number> = {};
+    const pids: Record<string, ProcessIdentity | { pid: number }> = {};
     const dataDirs: Record<string, string> = {};
     for (const [name, component] of this.components) {
       const { pid, dataDir } = component as { pid?: unknown; dataDir?: unknown };
-      if (typeof pid === 'number') pids[name] = pid;
+      if (typeof pid === 'number') pids[name] = processIdentity(pid) ?? { pid };
       if (typeof dataDir === 'string') dataDirs[name] = dataDir;
     }
     writeJson(pidsFile(this.runDir), pids);

@@ -61,17 +61,52 @@ export async function waitGroupGone(pgid: number, timeoutMs = 5_000): Promise<bo
   return true;
 }
 
-/** State (`R`, `S`, `Z`…) and process group of `pid` from /proc; null when it cannot be read (gone, or no /proc). */
-function procStat(pid: string | number): { state: string; pgrp: number } | null {
+/** State (`R`, `S`, `Z`…), process group and start time (clock ticks after boot) of `pid` from /proc; null when it cannot be read (gone, or no /proc). */
+function procStat(pid: string | number): { state: string; pgrp: number; startTime: string } | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
-  // After "pid (comm) ": state, ppid, pgrp, … (comm may hold spaces and parentheses).
-  const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state, pgrp: Number(pgrp) };
+  // After "pid (comm) ": state (field 3), ppid, pgrp, … starttime (field 22); comm may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], pgrp: Number(fields[2]), startTime: fields[19] };
+}
+
+/**
+ * What tells one process apart from any other that ever had its pid: the
+ * boot it ran in, its start time after that boot (clock ticks) and its
+ * command line. A pid in a file may since have been reused (after the
+ * process ended, or a reboot); a process matching all three is the one
+ * that was recorded.
+ */
+export interface ProcessIdentity {
+  pid: number;
+  bootId: string;
+  startTime: string;
+  cmdline: string;
+}
+
+/** The identity of live process `pid` from /proc; null when it is gone, a zombie, or unreadable. */
+export function processIdentity(pid: number): ProcessIdentity | null {
+  const stat = procStat(pid);
+  if (!stat || stat.state === 'Z') return null;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return { pid, bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), startTime: stat.startTime, cmdline };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `recorded` (as a state file holds it, so possibly forged or stale) names a process that still runs and is the very one recorded. */
+export function isSameProcess(recorded: unknown): recorded is ProcessIdentity {
+  if (typeof recorded !== 'object' || recorded === null) return false;
+  const r = recorded as Partial<ProcessIdentity>;
+  if (!Number.isSafeInteger(r.pid) || (r.pid as number) <= 1) return false;
+  const now = processIdentity(r.pid as number);
+  return now !== null && now.bootId === r.bootId && now.startTime === r.startTime && now.cmdline === r.cmdline;
 }
 
 /**
