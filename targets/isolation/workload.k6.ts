@@ -38,9 +38,12 @@ export const options = openModel('isolation');
 const conflicts = new Counter('txn_conflicts');
 const givenUp = new Counter('txn_attempts_exhausted');
 
-// Each VU has its own JS runtime: elements are VU·10⁶ + n, unique across the run.
+// Each VU has its own JS runtime: its n-th element is n followed by its VU
+// number in as many digits as MAX_VUS has (with 10 VUs, VU 7's third is
+// 307), so elements are unique across the run and short to read.
+const vuDigits = 10 ** String(numberEnv('MAX_VUS', 100)).length;
 let appended = 0;
-const nextElement = (): number => __VU * 1_000_000 + ++appended;
+const nextElement = (): number => ++appended * vuDigits + __VU;
 
 /** The live keys when `elapsedMs` into the load: KEYS consecutive integers, sliding by one every KEY_LIFE_S / KEYS. */
 function liveKey(elapsedMs: number): number {
