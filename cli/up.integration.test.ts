@@ -51,7 +51,10 @@ describe('patternbench up / fault / down (real components)', () => {
       expect(bad.out).toMatch(/unknown link "nowhere"; known links: target-to-redis, target-to-postgres/);
 
       expect((await pb(['fault', 'clear', '--state', state])).code).toBe(0);
-      expect((await timeGet(url)).ms).toBeLessThan(150);
+      // With the toxic on, no request can beat its 150 ms; one that does shows it gone (the fastest of a few, so a busy machine's stall is not taken for the toxic).
+      const after: number[] = [];
+      for (let i = 0; i < 5; i++) after.push((await timeGet(url)).ms);
+      expect(Math.min(...after)).toBeLessThan(150);
 
       expect((await pb(['fault', 'kill', '--component', 'redis', '--for', '1s', '--state', state])).code).toBe(0);
       expect((await timeGet(url)).status).toBe(503);
