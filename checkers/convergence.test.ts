@@ -6,7 +6,7 @@ function builder() {
   const ops: Op[] = [];
   let ms = 0;
   const push = (o: Omit<Op, 'index' | 'time'>) => {
-    ops.push({ index: ops.length, time: ms * 1e6, ...o });
+    ops.push({ ...o, index: ops.length, time: ms * 1e6 } as Op);
     ms += 1;
   };
   const b = {

@@ -46,7 +46,10 @@ const NS_PER_MS = 1e6;
 export function checkConvergence(history: readonly Op[]): ConvergenceVerdict {
   const healNs = Math.max(-1, ...history.filter((op) => op.process === 'nemesis' && op.f.startsWith('stop-')).map((op) => op.time));
   const pending = new Map<unknown, Op>();
-  const perKey = new Map<string, { acked: Array<{ value: unknown; timeNs: number; f: string }>; reads: Array<{ node: string; value: unknown; timeNs: number; final: boolean }> }>();
+  const perKey = new Map<
+    string,
+    { acked: Array<{ value: unknown; timeNs: number; f: string }>; reads: Array<{ node: string; value: unknown; timeNs: number; final: boolean }> }
+  >();
   const slot = (key: string) => {
     let s = perKey.get(key);
     if (!s) perKey.set(key, (s = { acked: [], reads: [] }));

@@ -120,7 +120,8 @@ export function checkLock(history: readonly Op[], opts: LockOptions = {}): LockV
     const show = (group: Increment[]) => group.flatMap((i) => [i.invoke, ...(i.done ? [i.done] : [])]);
     if (counterexample) continue;
     if (lost > 0) counterexample = { key, reason: `the final value ${agreed} holds ${agreed! - init} increments, but ${ok.length} were acknowledged`, ops: [] };
-    else if (phantom > 0) counterexample = { key, reason: `the final value ${agreed} holds more increments than were attempted (${ok.length} ok, ${info} unknown)`, ops: [] };
+    else if (phantom > 0)
+      counterexample = { key, reason: `the final value ${agreed} holds more increments than were attempted (${ok.length} ok, ${info} unknown)`, ops: [] };
     else if (duplicates.length > 0)
       counterexample = { key, reason: `${duplicates[0].length} acknowledged increments all read ${duplicates[0][0].done!.read}`, ops: show(duplicates[0]) };
     else if (firstOverlap) counterexample = { key, reason: 'two holders were in the critical section at once', ops: show(firstOverlap) };
