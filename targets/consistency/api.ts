@@ -25,5 +25,7 @@ export interface ConsistencyPattern {
   readonly routes?: Route[];
   /** What `GET /health` says this replica is: every multi-leader replica leads. */
   readonly role?: 'leader';
+  /** What else `GET /health` says now (a lock pattern: how many locks this replica holds). */
+  health?(): Record<string, unknown>;
   close(): Promise<unknown>;
 }

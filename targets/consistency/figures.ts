@@ -6,12 +6,20 @@ import type { Op } from '../../history/op.ts';
 import type { CaseFiles } from '../family.ts';
 import { registerOps } from './checks.ts';
 
-/** How many client operations ended each way, and the share that was ok (`null` with none). */
+/**
+ * How many client operations ended each way; the share that was ok, and the
+ * share the system answered — ok, or refused by the data itself (a 4xx: a
+ * compare-and-set whose value differed, a lock not had in time) rather than
+ * not answered at all (`info`, or a connection refused) — `null` with none.
+ */
 export interface Outcomes {
   ok: number;
   fail: number;
   info: number;
   okShare: number | null;
+  answeredShare: number | null;
+  /** The same, operation by operation (`read`, `write`, `cas`, `incr`, `add`): reads may stay available while writes do not. */
+  byOp?: Record<string, Omit<Outcomes, 'byOp'>>;
 }
 
 /** A fault's active span, from its nemesis ops: `start-<kind>` to `stop-<kind>` of the same `on` (or the history's end). */
@@ -103,10 +111,17 @@ function pairOps(history: readonly Op[]): Paired[] {
 }
 
 function outcomes(ops: readonly Paired[]): Outcomes {
+  const byOp = Object.fromEntries([...new Set(ops.map((o) => o.invoke.f))].sort().map((f) => [f, tally(ops.filter((o) => o.invoke.f === f))]));
+  return { ...tally(ops), byOp };
+}
+
+function tally(ops: readonly Paired[]): Omit<Outcomes, 'byOp'> {
   const ok = ops.filter((o) => o.done?.type === 'ok').length;
   const fail = ops.filter((o) => o.done?.type === 'fail').length;
+  const refused = ops.filter((o) => o.done?.type === 'fail' && typeof o.done.status === 'number' && o.done.status >= 400 && o.done.status < 500).length;
   const info = ops.length - ok - fail;
-  return { ok, fail, info, okShare: ops.length === 0 ? null : round(ok / ops.length) };
+  const share = (n: number) => (ops.length === 0 ? null : round(n / ops.length));
+  return { ok, fail, info, okShare: share(ok), answeredShare: share(ok + refused) };
 }
 
 /** Every fault's active spans, in ms of the run's clock. */
@@ -121,7 +136,13 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
     const on = String((op.value as { on?: unknown } | null)?.on ?? '');
     const id = `${m[2]} ${on}`;
     if (m[1] === 'start') {
-      const w = { fault: m[2], on, fromMs: round(op.time / NS_PER_MS), toMs: round(endMs), outcomes: { ok: 0, fail: 0, info: 0, okShare: null } };
+      const w = {
+        fault: m[2],
+        on,
+        fromMs: round(op.time / NS_PER_MS),
+        toMs: round(endMs),
+        outcomes: { ok: 0, fail: 0, info: 0, okShare: null, answeredShare: null },
+      };
       open.set(id, w);
       windows.push(w);
     } else {
@@ -146,27 +167,41 @@ function servedBy(ops: readonly Paired[]): Record<string, number> {
 }
 
 /**
- * What the sampler saw of replication, second by second: a PostgreSQL
- * replica's `replay_lag_ms`, and a Redis replica's bytes behind its primary
- * (`master_repl_offset` − `slave_repl_offset`), each as a distribution over
- * the samples that had it.
+ * What the sampler saw of replication, second by second, each as a
+ * distribution over the samples that had it: a PostgreSQL replica's
+ * `replay_lag_ms` (behind what it received, so 0 while cut off) and its
+ * bytes of WAL behind its primary (`wal_lsn`), and a Redis replica's bytes
+ * behind its primary (`master_repl_offset` − `slave_repl_offset`). A
+ * replica `x-replica-N`'s primary is `x`.
  */
 function replicationLag(metrics: readonly MetricsSample[]): Record<string, unknown> {
-  const pg: Record<string, number[]> = {};
-  const redis: Record<string, number[]> = {};
+  const replayMs: Record<string, number[]> = {};
+  const behind: Record<string, number[]> = {};
+  const primaryOf = (name: string) => name.replace(/-replica-\d+$/, '');
   for (const sample of metrics) {
-    for (const [name, s] of Object.entries(sample.postgres ?? {})) {
-      if ('replay_lag_ms' in s && s.replay_lag_ms >= 0) (pg[name] ??= []).push(s.replay_lag_ms);
+    const pg = sample.postgres ?? {};
+    for (const [name, s] of Object.entries(pg)) {
+      if ('error' in s || !(s.replay_lag_ms >= 0)) continue;
+      (replayMs[name] ??= []).push(s.replay_lag_ms);
+      const primary = pg[primaryOf(name)];
+      if (primary && !('error' in primary) && typeof primary.wal_lsn === 'number' && typeof s.wal_lsn === 'number')
+        (behind[name] ??= []).push(Math.max(0, primary.wal_lsn - s.wal_lsn));
     }
-    const primaries = Object.values(sample.redis ?? {}).filter((s): s is Record<string, number> => !('error' in s) && s.replica === 0);
-    for (const [name, s] of Object.entries(sample.redis ?? {})) {
-      if ('error' in s || s.replica !== 1 || primaries.length !== 1) continue;
-      (redis[name] ??= []).push(Math.max(0, primaries[0].master_repl_offset - s.slave_repl_offset));
+    const redis = sample.redis ?? {};
+    for (const [name, s] of Object.entries(redis)) {
+      const primary = redis[primaryOf(name)];
+      if ('error' in s || s.replica !== 1 || !primary || 'error' in primary) continue;
+      (behind[name] ??= []).push(Math.max(0, primary.master_repl_offset - s.slave_repl_offset));
     }
   }
   const out: Record<string, unknown> = {};
-  for (const [name, lags] of Object.entries(pg)) out[name] = { replayLagMs: roundAll(distribution(lags)), samples: lags.length };
-  for (const [name, lags] of Object.entries(redis)) out[name] = { bytesBehind: distribution(lags), samples: lags.length };
+  for (const name of new Set([...Object.keys(replayMs), ...Object.keys(behind)])) {
+    out[name] = {
+      ...(replayMs[name] ? { replayLagMs: roundAll(distribution(replayMs[name])) } : {}),
+      ...(behind[name] ? { bytesBehind: distribution(behind[name]) } : {}),
+      samples: Math.max(replayMs[name]?.length ?? 0, behind[name]?.length ?? 0),
+    };
+  }
   return out;
 }
 

@@ -36,7 +36,7 @@ function operation<K extends 'write' | 'cas' | 'incr' | 'add'>(name: K): NonNull
 serve({
   port: settings.port,
   name: settings.name,
-  health: () => ({ pattern: settings.pattern, ...(store.role ? { role: store.role } : {}) }),
+  health: () => ({ pattern: settings.pattern, ...(store.role ? { role: store.role } : {}), ...store.health?.() }),
   routes: [
     {
       method: 'GET',

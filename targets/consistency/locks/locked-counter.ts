@@ -31,6 +31,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * write done, from which a checker can find two holders at once.
  */
 export class LockedCounter implements ConsistencyPattern {
+  /** Critical sections running now: a lock this replica believes it holds. */
+  private holding = 0;
+
   constructor(
     private readonly node: string,
     private readonly lock: DistributedLock,
@@ -52,6 +55,7 @@ export class LockedCounter implements ConsistencyPattern {
     }
     const heldFromMs = Date.now();
     const { token } = held;
+    this.holding++;
     try {
       const read = await this.store.read(key, token);
       if (read === undefined) throw new HttpError(409, `fenced off: token ${token} is older than one the store has seen`);
@@ -59,8 +63,13 @@ export class LockedCounter implements ConsistencyPattern {
       if (!(await this.store.write(key, read + 1, token))) throw new HttpError(409, `fenced off: token ${token} is older than one the store has seen`);
       return { node: this.node, value: read + 1, read, ...(token === undefined ? {} : { token }), heldFromMs, wroteAtMs: Date.now() };
     } finally {
+      this.holding--;
       await held.release();
     }
+  }
+
+  health(): Record<string, unknown> {
+    return { holding: this.holding };
   }
 
   close(): Promise<unknown> {
