@@ -102,7 +102,6 @@ function lockTopology(name: string, o: LockOptions, locks: Topology, lockUses: s
 async function lockedCounter(s: ServiceSettings, o: LockOptions, lock: DistributedLock): Promise<ConsistencyPattern> {
   const db = pgNode('db', nodesOf(s, 'db')[0].url, o.callTimeoutMs);
   await prepareCounters(db.pool);
-  await PgAdvisoryLock.prepare(db.pool);
   return new LockedCounter(s.name, lock, new CounterStore(db.pool), o);
 }
 

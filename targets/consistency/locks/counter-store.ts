@@ -1,8 +1,24 @@
 import type { Pool } from 'pg';
 
-/** Creates the counters' table if absent. */
+/**
+ * Creates the counters' table and the fencing tokens' sequence if absent, in
+ * one transaction under an advisory lock: the three replicas start at once,
+ * and two concurrent `CREATE … IF NOT EXISTS` can still collide.
+ */
 export async function prepareCounters(pg: Pool): Promise<void> {
-  await pg.query('CREATE TABLE IF NOT EXISTS counters (key text PRIMARY KEY, value bigint NOT NULL DEFAULT 0, token bigint NOT NULL DEFAULT 0)');
+  const client = await pg.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('patternbench schema'))");
+    await client.query('CREATE TABLE IF NOT EXISTS counters (key text PRIMARY KEY, value bigint NOT NULL DEFAULT 0, token bigint NOT NULL DEFAULT 0)');
+    await client.query('CREATE SEQUENCE IF NOT EXISTS lock_fence');
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 /**

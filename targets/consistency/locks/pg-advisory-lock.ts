@@ -7,18 +7,14 @@ import type { DistributedLock, Held } from './lock.ts';
  * the lease is `idle_session_timeout`, which ends a session idle that long —
  * as the lock's session is while its holder works — so a frozen holder loses
  * the lock after `leaseMs` while a crashed one loses it at once. Fencing
- * tokens come from a sequence, drawn once the lock is held.
+ * tokens come from a sequence (`lock_fence`, made by `prepareCounters`), drawn
+ * once the lock is held.
  */
 export class PgAdvisoryLock implements DistributedLock {
   constructor(
     private readonly url: string,
     private readonly connectTimeoutMs: number,
   ) {}
-
-  /** Creates the fencing tokens' sequence if absent. */
-  static async prepare(pool: pg.Pool): Promise<void> {
-    await pool.query('CREATE SEQUENCE IF NOT EXISTS lock_fence');
-  }
 
   async tryAcquire(name: string, leaseMs: number, fencing: boolean): Promise<Held | undefined> {
     const session = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs, query_timeout: this.connectTimeoutMs });
