@@ -8,7 +8,7 @@
  *   POST /kv/:k/cas   { from: string | null, to: string } → 200 { key, node } | 409 { error, node } (the value was not `from`)
  *   POST /kv/:k/incr                        → 200 { key, node, value?, … }   (counters: the lock and multi-leader patterns)
  *   POST /kv/:k/add   { element: string }   → 200 { key, node }               (sets: the multi-leader patterns)
- *   an operation the pattern does not have → 400; a store error, or no answer within 3 s → 503 { error }
+ *   an operation the pattern does not have → 400; a store error, or no answer within 5 s → 503 { error }
  */
 import { z } from 'zod';
 import { bodyOf, HttpError, serve } from '../kit/http.ts';
@@ -36,6 +36,8 @@ function operation<K extends 'write' | 'cas' | 'incr' | 'add'>(name: K): NonNull
 serve({
   port: settings.port,
   name: settings.name,
+  // Longer than a lock's wait plus its work plus a pause past a lease: an answer the client still waits for (its own timeout decides).
+  deadlineMs: 5_000,
   health: () => ({ pattern: settings.pattern, ...(store.role ? { role: store.role } : {}), ...store.health?.() }),
   routes: [
     {
