@@ -46,10 +46,22 @@ const lock = (name: string) => {
 };
 
 const rows: [string, string, string][] = [
-  ['etcd, linearizable reads', 'strict serializable under partitions (Jepsen 2020)', `linearizable: ${verdict('etcd-linearizable', 'linearizable')}; ${stale('etcd-linearizable')}`],
-  ['etcd, serializable reads', 'member-local, may be stale (etcd docs; Jepsen 2020)', `linearizable: ${verdict('etcd-serializable', 'linearizable')}; ${stale('etcd-serializable')}`],
+  [
+    'etcd, linearizable reads',
+    'strict serializable under partitions (Jepsen 2020)',
+    `linearizable: ${verdict('etcd-linearizable', 'linearizable')}; ${stale('etcd-linearizable')}`,
+  ],
+  [
+    'etcd, serializable reads',
+    'member-local, may be stale (etcd docs; Jepsen 2020)',
+    `linearizable: ${verdict('etcd-serializable', 'linearizable')}; ${stale('etcd-serializable')}`,
+  ],
   ['Redis replicas', 'asynchronous: stale reads', `linearizable: ${verdict('redis-replicas', 'linearizable')}; ${stale('redis-replicas')}`],
-  ['Redis replicas + WAIT 1', 'waits for the replica; not linearizable under failover', `linearizable: ${verdict('redis-wait', 'linearizable')}; ${stale('redis-wait')}`],
+  [
+    'Redis replicas + WAIT 1',
+    'waits for the replica; not linearizable under failover',
+    `linearizable: ${verdict('redis-wait', 'linearizable')}; ${stale('redis-wait')}`,
+  ],
   ['Redis lock, no fencing', 'no mutual exclusion under pauses (Kleppmann 2016)', lock('lock-redis')],
   ['Redis lock, fencing tokens', 'the store refuses the woken holder', lock('lock-redis-fenced')],
   ['Redlock', 'no fencing token to give (Kleppmann 2016)', lock('lock-redlock')],
