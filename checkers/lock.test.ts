@@ -27,7 +27,7 @@ describe('checkLock', () => {
       .final(9, 'target-1', 2)
       .final(9, 'target-2', 2).ops;
     const v = checkLock(h);
-    expect(v).toMatchObject({ valid: true, lostIncrements: 0, mutualExclusionViolations: 0 });
+    expect(v).toMatchObject({ valid: true, lostIncrements: 0, staleReads: 0, mutualExclusionViolations: 0 });
     expect(v.counters).toEqual([{ key: 'c0', ok: 2, info: 0, fail: 1, final: 2, lost: 0, phantom: 0, duplicateReads: 0, overlaps: 0 }]);
   });
 
@@ -37,7 +37,7 @@ describe('checkLock', () => {
       .incr(2, { read: 5, value: 6, heldFromMs: 1200, wroteAtMs: 1250 })
       .final(9, 'db', 6).ops;
     const v = checkLock(h, { init: 5 });
-    expect(v).toMatchObject({ valid: false, lostIncrements: 1, mutualExclusionViolations: 2 });
+    expect(v).toMatchObject({ valid: false, lostIncrements: 1, staleReads: 1, mutualExclusionViolations: 1 });
     expect(v.counterexample?.reason).toBe('the final value 6 holds 1 increments, but 2 were acknowledged');
   });
 
@@ -47,6 +47,16 @@ describe('checkLock', () => {
     expect(checkLock(builder().incr(1, {}).incr(2, {}, 'info').final(9, 'db', 1).ops).valid).toBe(true);
     const phantom = checkLock(builder().incr(1, {}).final(9, 'db', 3).ops);
     expect(phantom).toMatchObject({ valid: false, counters: [{ phantom: 2 }] });
+  });
+
+  it('counts two holders at once that did no harm (the late one wrote before the next read), without failing the counter', () => {
+    const h = builder()
+      .incr(1, { read: 0, value: 1, heldFromMs: 0, wroteAtMs: 1500 }) // slow past its lease, but wrote first
+      .incr(2, { read: 1, value: 2, heldFromMs: 1000, wroteAtMs: 1600 })
+      .final(9, 'db', 2).ops;
+    const v = checkLock(h);
+    expect(v).toMatchObject({ valid: true, lostIncrements: 0, staleReads: 0, mutualExclusionViolations: 1 });
+    expect(v.counterexample?.reason).toBe('two holders were in the critical section at once');
   });
 
   it('says unknown without final reads, or when the replicas’ final reads disagree — and counts a violation as false all the same', () => {

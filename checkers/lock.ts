@@ -19,9 +19,9 @@ export interface CounterTally {
   lost: number;
   /** Increments the final value holds that no operation could have made: (final − init) − (ok + info), at least 0. */
   phantom: number;
-  /** Acknowledged increments that read a value another acknowledged increment had read: two holders in the critical section. */
+  /** Acknowledged increments that read a value another acknowledged increment had read: an update made over another's head. */
   duplicateReads: number;
-  /** Pairs of acknowledged increments whose critical sections (lock taken → write done, as each holder reported) overlap. */
+  /** Pairs of acknowledged increments whose critical sections (lock taken → write done, as each holder reported) overlap: the lock let two holders in at once. */
   overlaps: number;
 }
 
@@ -29,6 +29,9 @@ export interface CounterTally {
 export interface LockVerdict extends Verdict {
   counters: CounterTally[];
   lostIncrements: number;
+  /** Acknowledged increments that read what another had read (`duplicateReads`, summed). */
+  staleReads: number;
+  /** Times the lock let two holders in at once (`overlaps`, summed), harmful or not. */
   mutualExclusionViolations: number;
   counterexample?: { key: string; reason: string; ops: Op[] };
 }
@@ -50,13 +53,17 @@ interface Increment {
  *   must agree on, must hold every acknowledged increment — `final − init ≥
  *   ok` — and no more than could have happened — `≤ ok + info` (an `info`
  *   increment may or may not have landed; a `fail` surely did not).
- * - Mutual exclusion: under a lock that excludes, no two acknowledged
- *   increments read the same value, and no two holders' reported critical
- *   sections overlap. Each such pair is a violation, whether or not an
- *   increment was lost for it (a fenced store refuses the late one; the
- *   lock still failed to exclude, but nothing acknowledged shows it).
+ * - Stale reads: no two acknowledged increments may read the same value —
+ *   one of them wrote over the other's head.
+ * - Mutual exclusion: two acknowledged increments whose reported critical
+ *   sections overlap had the lock at once. This is the lock's failure, not
+ *   yet the counter's: a holder whose lease ran out may still write before
+ *   the next holder reads (no harm done), and a store that checks fencing
+ *   tokens refuses it once the next holder has read. So it is counted, and
+ *   shown as a counterexample when nothing worse is, but it alone does not
+ *   make the verdict false.
  *
- * `valid` is false on any lost or phantom increment or violation, with the
+ * `valid` is false on any lost or phantom increment or stale read, with the
  * first as counterexample; `'unknown'` when a counter has no agreeing final
  * reads, since nothing can be said of what it holds; true otherwise.
  */
@@ -87,6 +94,7 @@ export function checkLock(history: readonly Op[], opts: LockOptions = {}): LockV
 
   const counters: CounterTally[] = [];
   let counterexample: LockVerdict['counterexample'];
+  let overlapExample: LockVerdict['counterexample'];
   let undecided = false;
   for (const [key, incs] of [...increments].sort(([a], [b]) => a.localeCompare(b))) {
     const ok = incs.filter((i) => i.done?.type === 'ok');
@@ -119,23 +127,26 @@ export function checkLock(history: readonly Op[], opts: LockOptions = {}): LockV
     counters.push({ key, ok: ok.length, info, fail, final: agreed, lost, phantom, duplicateReads, overlaps });
     const show = (group: Increment[]) => group.flatMap((i) => [i.invoke, ...(i.done ? [i.done] : [])]);
     if (counterexample) continue;
+    if (firstOverlap) overlapExample ??= { key, reason: 'two holders were in the critical section at once', ops: show(firstOverlap) };
     if (lost > 0) counterexample = { key, reason: `the final value ${agreed} holds ${agreed! - init} increments, but ${ok.length} were acknowledged`, ops: [] };
     else if (phantom > 0)
       counterexample = { key, reason: `the final value ${agreed} holds more increments than were attempted (${ok.length} ok, ${info} unknown)`, ops: [] };
     else if (duplicates.length > 0)
       counterexample = { key, reason: `${duplicates[0].length} acknowledged increments all read ${duplicates[0][0].done!.read}`, ops: show(duplicates[0]) };
-    else if (firstOverlap) counterexample = { key, reason: 'two holders were in the critical section at once', ops: show(firstOverlap) };
   }
 
   const lostIncrements = counters.reduce((n, c) => n + c.lost, 0);
-  const mutualExclusionViolations = counters.reduce((n, c) => n + c.duplicateReads + c.overlaps, 0);
+  const staleReads = counters.reduce((n, c) => n + c.duplicateReads, 0);
+  const mutualExclusionViolations = counters.reduce((n, c) => n + c.overlaps, 0);
   const valid = counterexample ? false : undecided ? 'unknown' : true;
+  const shown = counterexample ?? overlapExample;
   return {
     valid,
     counters,
     lostIncrements,
+    staleReads,
     mutualExclusionViolations,
     ...(undecided && !counterexample ? { reason: 'a counter has no final reads that agree: what it holds is unknown' } : {}),
-    ...(counterexample ? { counterexample } : {}),
+    ...(shown ? { counterexample: shown } : {}),
   };
 }

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 interface Case {
   name: string;
   status: string;
-  checks?: { results: Record<string, { valid: unknown; lostIncrements?: number; mutualExclusionViolations?: number }> };
+  checks?: { results: Record<string, { valid: unknown; lostIncrements?: number; staleReads?: number; mutualExclusionViolations?: number }> };
   // biome-ignore lint/suspicious/noExplicitAny: figures are read by their documented keys (targets/consistency/FIGURES.md)
   figures?: Record<string, any>;
 }
@@ -42,7 +42,7 @@ const stale = (name: string) => {
 };
 const lock = (name: string) => {
   const r = cases.get(name)?.checks?.results.lock;
-  return r ? `${verdict(name, 'lock')}: ${r.lostIncrements} lost, ${r.mutualExclusionViolations} violation(s)` : 'not run';
+  return r ? `${verdict(name, 'lock')}: ${r.lostIncrements} lost, ${r.staleReads} stale read(s), ${r.mutualExclusionViolations} time(s) two holders` : 'not run';
 };
 
 const rows: [string, string, string][] = [

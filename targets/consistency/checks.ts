@@ -37,7 +37,7 @@ export const consistencyChecks: Record<string, Check> = {
     summary: (v) => {
       const l = v as LockVerdict;
       const oks = l.counters.reduce((n, c) => n + c.ok, 0);
-      return `${validityWord(l.valid)}, ${l.lostIncrements} of ${oks} acknowledged increments lost, ${l.mutualExclusionViolations} mutual-exclusion violation(s)${l.reason ? ` (${l.reason})` : ''}`;
+      return `${validityWord(l.valid)}, ${l.lostIncrements} of ${oks} acknowledged increments lost, ${l.staleReads} read what another had read, ${l.mutualExclusionViolations} time(s) two holders at once${l.reason ? ` (${l.reason})` : ''}`;
     },
   },
   convergence: {

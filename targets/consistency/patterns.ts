@@ -135,22 +135,24 @@ export const consistencyPatterns = {
     create: (s: ServiceSettings, o: z.infer<typeof pgOptions>) => pgRegister(s, o, 'replica'),
   },
   'redis-replicas': {
-    description: 'eventual: writes on the Redis primary (optionally followed by WAIT), reads on its replica',
+    description: 'eventual: writes on the Redis primary (optionally followed by WAIT), reads on its replica; optionally the service fails over to the replica',
     options: z
       .object({
         ...common,
         /** After each write, `WAIT waitReplicas waitTimeoutMs`; 0: no WAIT. */
         waitReplicas: z.number().int().nonnegative().max(1).default(0),
         waitTimeoutMs: z.number().int().positive().default(1_000),
+        /** Promote the replica when the primary fails to answer a write (as Sentinel would). */
+        failover: z.boolean().default(false),
       })
       .strict(),
     topology: (o: { callTimeoutMs: number }) => ({
       redis: { db: { replicas: 1 } },
       services: { target: { file: service, uses: ['db'], env: { PB_PATTERN: 'redis-replicas', PB_OPTIONS: JSON.stringify(o) } } },
     }),
-    create: async (s: ServiceSettings, o: { callTimeoutMs: number; waitReplicas: number; waitTimeoutMs: number }) => {
+    create: async (s: ServiceSettings, o: { callTimeoutMs: number; waitReplicas: number; waitTimeoutMs: number; failover: boolean }) => {
       const [primary, ...replicas] = await Promise.all(nodesOf(s, 'db').map((n) => redisNode(n.name, n.url, o.callTimeoutMs)));
-      return new RedisRegister(primary, replicas, { replicas: o.waitReplicas, timeoutMs: o.waitTimeoutMs });
+      return new RedisRegister(primary, replicas, o);
     },
   },
   'etcd-raft': {

@@ -26,15 +26,27 @@ return 0`;
  * error (503: it may have taken effect), never a refusal. WAIT makes a write
  * wait for the replicas; it does not make Redis strongly consistent — a
  * failover may still lose it.
+ *
+ * With `failover`, the service promotes a replica itself, as Sentinel would
+ * after its timeout: when the primary fails to answer a write or
+ * compare-and-set within `callTimeoutMs`, the first replica is made primary
+ * (`REPLICAOF NO ONE`) and takes every operation from then on; the old
+ * primary is never used again. Whatever the old primary had acknowledged and
+ * the replica had not received is gone — the writes Jepsen saw Redis lose.
  */
 export class RedisRegister implements ConsistencyPattern {
   private next = 0;
+  private primary: RedisNode;
+  private replicas: RedisNode[];
 
   constructor(
-    private readonly primary: RedisNode,
-    private readonly replicas: readonly RedisNode[],
-    private readonly wait: { replicas: number; timeoutMs: number },
-  ) {}
+    primary: RedisNode,
+    replicas: readonly RedisNode[],
+    private readonly o: { waitReplicas: number; waitTimeoutMs: number; failover: boolean; callTimeoutMs: number },
+  ) {
+    this.primary = primary;
+    this.replicas = [...replicas];
+  }
 
   async read(key: string): Promise<Served & { value: string | null }> {
     const node = this.replicas.length > 0 ? this.replicas[this.next++ % this.replicas.length] : this.primary;
@@ -42,24 +54,58 @@ export class RedisRegister implements ConsistencyPattern {
   }
 
   async write(key: string, value: string): Promise<Served> {
-    await this.primary.client.set(key, value);
-    await this.waitForReplicas();
-    return { node: this.primary.name };
+    const node = this.primary;
+    await this.onPrimary(() => node.client.set(key, value));
+    await this.waitForReplicas(node);
+    return { node: node.name };
   }
 
   async cas(key: string, from: string | null, to: string): Promise<Served & { swapped: boolean }> {
-    const swapped = (await this.primary.client.eval(casScript, { keys: [key], arguments: [from ?? '', to] })) === 1;
-    if (swapped) await this.waitForReplicas();
-    return { swapped, node: this.primary.name };
+    const node = this.primary;
+    const swapped = (await this.onPrimary(() => node.client.eval(casScript, { keys: [key], arguments: [from ?? '', to] }))) === 1;
+    if (swapped) await this.waitForReplicas(node);
+    return { swapped, node: node.name };
   }
 
-  private async waitForReplicas(): Promise<void> {
-    if (this.wait.replicas === 0) return;
-    const acked = Number(await this.primary.client.sendCommand(['WAIT', String(this.wait.replicas), String(this.wait.timeoutMs)]));
-    if (acked < this.wait.replicas) throw new Error(`WAIT: ${acked} of ${this.wait.replicas} replica(s) acknowledged within ${this.wait.timeoutMs} ms`);
+  /** Runs `command` on the primary; with `failover`, a primary that fails or does not answer in time is replaced, and the error rethrown (the op may have happened). */
+  private async onPrimary<T>(command: () => Promise<T>): Promise<T> {
+    if (!this.o.failover) return command();
+    const deposed = this.primary;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        command(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${deposed.name} did not answer within ${this.o.callTimeoutMs} ms`)), this.o.callTimeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      await this.promote(deposed);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Makes the first replica primary, once per deposed primary; with no replica left there is nothing to fail over to. */
+  private async promote(deposed: RedisNode): Promise<void> {
+    if (this.primary !== deposed || this.replicas.length === 0) return;
+    const [next, ...rest] = this.replicas;
+    await next.client.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+    if (this.primary !== deposed) return;
+    console.error(`failover: ${deposed.name} did not answer; ${next.name} is the primary now`);
+    this.primary = next;
+    this.replicas = rest;
+  }
+
+  private async waitForReplicas(primary: RedisNode): Promise<void> {
+    if (this.o.waitReplicas === 0) return;
+    const acked = Number(await primary.client.sendCommand(['WAIT', String(this.o.waitReplicas), String(this.o.waitTimeoutMs)]));
+    if (acked < this.o.waitReplicas) throw new Error(`WAIT: ${acked} of ${this.o.waitReplicas} replica(s) acknowledged within ${this.o.waitTimeoutMs} ms`);
   }
 
   close(): Promise<unknown> {
     return Promise.allSettled([this.primary, ...this.replicas].map((n) => n.client.close()));
   }
+
 }
