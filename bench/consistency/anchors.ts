@@ -42,7 +42,9 @@ const stale = (name: string) => {
 };
 const lock = (name: string) => {
   const r = cases.get(name)?.checks?.results.lock;
-  return r ? `${verdict(name, 'lock')}: ${r.lostIncrements} lost, ${r.staleReads} stale read(s), ${r.mutualExclusionViolations} time(s) two holders` : 'not run';
+  return r
+    ? `${verdict(name, 'lock')}: ${r.lostIncrements} lost, ${r.staleReads} stale read(s), ${r.mutualExclusionViolations} time(s) two holders`
+    : 'not run';
 };
 
 const rows: [string, string, string][] = [

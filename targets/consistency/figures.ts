@@ -72,7 +72,12 @@ export function consistencyFigures({ history, metrics }: CaseFiles): Record<stri
   }
   if (history.some((op) => op.f === 'incr')) {
     const l = checkLock(history);
-    figures.counters = { lostIncrements: l.lostIncrements, staleReads: l.staleReads, mutualExclusionViolations: l.mutualExclusionViolations, byKey: l.counters };
+    figures.counters = {
+      lostIncrements: l.lostIncrements,
+      staleReads: l.staleReads,
+      mutualExclusionViolations: l.mutualExclusionViolations,
+      byKey: l.counters,
+    };
   }
   if (history.some((op) => op.final === true)) {
     const c = checkConvergence(history);

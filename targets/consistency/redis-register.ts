@@ -107,5 +107,4 @@ export class RedisRegister implements ConsistencyPattern {
   close(): Promise<unknown> {
     return Promise.allSettled([this.primary, ...this.replicas].map((n) => n.client.close()));
   }
-
 }
