@@ -78,6 +78,30 @@ console.log(line(['anchor', 'published', 'this run']));
 console.log(width.map((w) => '-'.repeat(w)).join('-|-'));
 for (const r of rows) console.log(line(r));
 
+// What stayed available (the share of operations the system answered, by fault) beside what stayed correct, case by case.
+type Outcomes = { ok: number; fail: number; info: number; answeredShare: number | null };
+const answered = (groups: Outcomes[]) => {
+  const total = groups.reduce((n, o) => n + o.ok + o.fail + o.info, 0);
+  return total === 0 ? '-' : (groups.reduce((n, o) => n + (o.answeredShare ?? 0) * (o.ok + o.fail + o.info), 0) / total).toFixed(3);
+};
+const table: string[][] = [['case', 'answered: no fault', 'partitions', 'pauses', 'verdicts']];
+for (const [name, c] of cases) {
+  const a = c.figures?.availability;
+  if (!a) continue;
+  const windows = a.windows as { fault: string; outcomes: Outcomes }[];
+  const by = (fault: string) => answered(windows.filter((w) => w.fault === fault).map((w) => w.outcomes));
+  const verdicts = Object.entries(c.checks?.results ?? {})
+    .map(([check, v]) => `${check} ${v.valid}`)
+    .join(', ');
+  table.push([name, answered([a.outsideFaults]), by('partition'), by('pause'), verdicts]);
+}
+const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+console.log('');
+for (const [i, r] of table.entries()) {
+  console.log(r.map((c, j) => c.padEnd(widths[j])).join(' | '));
+  if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+}
+
 console.log('\nPBS t-visibility (probability a read started t ms after a write saw it or newer) beside the replica lag the sampler saw:');
 for (const name of ['pg-async-replica', 'redis-replicas', 'redis-wait', 'etcd-serializable', 'pg-sync-replica']) {
   const f = cases.get(name)?.figures;
