@@ -5,5 +5,7 @@ export { models, defineModel, type Model, type ModelOp, type ModelSpec } from '.
 export { checkStaleness, VISIBILITY_BUCKETS_MS, type StalenessOptions, type StalenessVerdict } from './staleness.ts';
 export { checkSetFull, type SetFullOptions, type SetFullVerdict } from './set-full.ts';
 export { checkBank, type BankOptions, type BankVerdict } from './bank.ts';
+export { checkLock, type CounterTally, type LockOptions, type LockVerdict } from './lock.ts';
+export { checkConvergence, type ConvergenceVerdict, type KeyConvergence } from './convergence.ts';
 export { compose, type BoundChecker, type ComposedVerdict } from './compose.ts';
 export { checkListAppend, CONSISTENCY_MODELS, type ListAppendOptions, type ListAppendVerdict } from './list-append/index.ts';

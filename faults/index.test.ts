@@ -11,7 +11,7 @@ const plain: Component = {
   stop: async () => undefined,
   [Symbol.asyncDispose]: async () => undefined,
 };
-const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', {}]]) };
+const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', { from: 'a', to: 'b' }]]) };
 
 describe('the catalogue', () => {
   it('names the same faults, in the same order, as the list the CLI shows', () => {
@@ -54,7 +54,7 @@ describe('createFault', () => {
   });
 
   it('rejects an unknown kind, listing the known ones', () => {
-    expect(() => createFault('partition', 'target-to-redis', {}, ctx)).toThrow(`unknown fault "partition"; known faults: ${Object.keys(faults).join(', ')}`);
+    expect(() => createFault('earthquake', 'target-to-redis', {}, ctx)).toThrow(`unknown fault "earthquake"; known faults: ${Object.keys(faults).join(', ')}`);
     expect(() => createFault('toString', 'target-to-redis', {}, ctx)).toThrow(FaultInputError);
   });
 
@@ -80,13 +80,21 @@ describe('names with a wildcard', () => {
     expect(matchNames('target.to.redis', names)).toEqual([]);
   });
 
+  it("matchNames takes alternatives separated by |, each a name or a * pattern, in the names' order", () => {
+    const names = ['db', 'db-replica-1', 'target', 'target-1', 'target-2', 'lock-1'];
+    expect(matchNames('db*|target-*', names)).toEqual(['db', 'db-replica-1', 'target-1', 'target-2']);
+    expect(matchNames('target-1|target', names)).toEqual(['target', 'target-1']);
+    expect(matchNames('nothing|lock-1', names)).toEqual(['lock-1']);
+    expect(matchNames('nothing|none*', names)).toEqual([]);
+  });
+
   it('builds one fault over every match, and refuses a pattern that matches nothing', () => {
     const wide = {
       ...ctx,
       links: new Map([
-        ['target-to-redis', {}],
-        ['target-2-to-redis', {}],
-        ['target-to-postgres', {}],
+        ['target-to-redis', { from: 'a', to: 'b' }],
+        ['target-2-to-redis', { from: 'a', to: 'b' }],
+        ['target-to-postgres', { from: 'a', to: 'b' }],
       ]),
     };
     const group = createFault('latency', 'target*-to-redis', { latency: 5 }, wide);

@@ -8,6 +8,7 @@ import { down } from './down.ts';
 import { kill } from './kill.ts';
 import { latency } from './latency.ts';
 import { limitData } from './limit-data.ts';
+import { partition } from './partition.ts';
 import { pause } from './pause.ts';
 import { resetPeer } from './reset-peer.ts';
 import { restart } from './restart.ts';
@@ -36,6 +37,7 @@ export const faults = {
   kill,
   pause,
   restart,
+  partition,
   // `any`: each entry's attributes differ; `createFault` pairs them with their own schema's output.
   // biome-ignore lint/suspicious/noExplicitAny: see the line above
 } as const satisfies Record<string, FaultSpec<any>>;
@@ -63,24 +65,29 @@ export function parseFaultAttributes(kind: string, attributes: Readonly<Record<s
 }
 
 /**
- * The names `on` picks out of `names`: itself when it has no `*`, else every
- * name it matches, `*` standing for any run of characters (`target*-to-redis`
- * matches `target-to-redis` and `target-2-to-redis`). Pure.
+ * The names `on` picks out of `names`, in `names`' order: itself when it is a
+ * plain name, else every name it matches — `*` stands for any run of
+ * characters (`target*-to-redis` matches `target-to-redis` and
+ * `target-2-to-redis`) and `|` separates alternatives, any of which may match
+ * (`db*|target-*`). Names are slugs, so neither character is ever part of one. Pure.
  */
 export function matchNames(on: string, names: readonly string[]): string[] {
-  if (!on.includes('*')) return names.includes(on) ? [on] : [];
-  const pattern = new RegExp(
-    `^${on
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
+  const alternatives = on.split('|').map(
+    (alternative) =>
+      new RegExp(
+        `^${alternative
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      ),
   );
-  return names.filter((name) => pattern.test(name));
+  return names.filter((name) => alternatives.some((pattern) => pattern.test(name)));
 }
 
 /**
  * Builds (does not start) fault `kind` on link or component `on` — or, when
- * `on` has a `*`, on every name it matches, as one fault. Throws
+ * `on` is a pattern (`*`, `|`), on every name it matches, as one fault (a
+ * `whole` fault, a partition, takes the pattern itself). Throws
  * `FaultInputError` for an unknown kind, an `on` that names (or matches) no
  * known link (network faults) or component (process faults) — listing the
  * known names — a bad attribute, or a component lacking the capability
@@ -92,7 +99,7 @@ export function createFault(kind: string, on: string, attributes: Readonly<Recor
   const [what, known] = spec.network ? ['link', ctx.links] : ['component', ctx.components];
   const matched = matchNames(on, [...known.keys()]);
   if (matched.length === 0) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
-  if (!on.includes('*')) return spec.create(on, parsed, ctx);
+  if (spec.whole || (matched.length === 1 && matched[0] === on)) return spec.create(on, parsed, ctx);
   return new GroupFault(
     kind,
     on,

@@ -20,11 +20,14 @@ const redisFields = [
   'master_link_down_since_seconds',
 ];
 // On a replica, `replay_lag_ms` is how far behind its last replayed commit the clock is (0 when caught up with an idle primary); -1 on a primary.
+// It compares the replica with what it has received, so a replica cut off from its primary (receiving nothing) reads 0:
+// `wal_lsn` (bytes of WAL: written, on a primary; replayed, on a replica) lets a reader compare the two instead.
 const pgQuery = `SELECT xact_commit, xact_rollback, tup_fetched, tup_inserted, tup_updated, tup_deleted, blks_hit, blks_read, deadlocks,
                    CASE WHEN pg_is_in_recovery() THEN
                      CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                           ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000, 0) END
-                   ELSE -1 END AS replay_lag_ms
+                   ELSE -1 END AS replay_lag_ms,
+                   pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, '0/0') AS wal_lsn
                  FROM pg_stat_database WHERE datname = current_database()`;
 
 /**

@@ -89,6 +89,8 @@ describe('a topology of named instances: two PostgreSQL (one with a replica), tw
     for (const source of [...Object.values(last.redis!), ...Object.values(last.postgres!)]) expect(source).not.toHaveProperty('error');
     expect(last.postgres!['shard-a-replica-1']).toMatchObject({ replay_lag_ms: expect.any(Number) });
     expect(last.postgres!['shard-a']).toMatchObject({ replay_lag_ms: -1 });
+    // WAL positions in bytes: written on the primary, replayed on the replica (sampled a moment apart, so not compared here).
+    for (const name of ['shard-a', 'shard-a-replica-1']) expect((last.postgres![name] as Record<string, number>).wal_lsn).toBeGreaterThan(0);
     expect(Object.keys(last.processes ?? {}).sort()).toEqual([...stores, 'target-1', 'target-2', 'toxiproxy'].sort());
   });
 });

@@ -1,5 +1,6 @@
 import { caching } from './caching/index.ts';
 import { isolation } from './isolation/index.ts';
+import { consistency } from './consistency/index.ts';
 import type { Family, Pattern, Workload } from './family.ts';
 
 export type { CaseFiles, Check, Family, Pattern, Workload } from './family.ts';
@@ -8,6 +9,7 @@ export type { CaseFiles, Check, Family, Pattern, Workload } from './family.ts';
 export const families: Readonly<Record<string, Family>> = {
   [caching.name]: caching,
   [isolation.name]: isolation,
+  [consistency.name]: consistency,
 };
 
 /** The family and pattern a suite case's `target` names (pattern names are unique across families), or undefined. */
