@@ -191,8 +191,11 @@ export class StatsAccumulator {
     const [ok, fail, info] = counts;
     const completed = ok + fail + info;
     const lastDone = done.length ? done[done.length - 1] : undefined;
-    const loadNs = this.firstInvokeNs !== undefined && lastDone !== undefined && lastDone > this.firstInvokeNs ? { start: this.firstInvokeNs, end: lastDone } : undefined;
-    const windows = [...this.windows, ...[...this.openFaults.values()].map((w) => ({ ...w, endNs: this.lastNs, open: true }))].sort((a, b) => a.startNs - b.startNs);
+    const loadNs =
+      this.firstInvokeNs !== undefined && lastDone !== undefined && lastDone > this.firstInvokeNs ? { start: this.firstInvokeNs, end: lastDone } : undefined;
+    const windows = [...this.windows, ...[...this.openFaults.values()].map((w) => ({ ...w, endNs: this.lastNs, open: true }))].sort(
+      (a, b) => a.startNs - b.startNs,
+    );
     const ratios = Object.fromEntries(
       this.ratioNames.map((name, i) => {
         let yes = 0;

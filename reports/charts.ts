@@ -101,7 +101,11 @@ export function timeChart(opts: { lines: readonly TimeLine[]; unit: Unit; bands:
 }
 
 /** Grouped bars: one group a category (a pattern), one bar a series (a figure); a missing value draws no bar. */
-export function barsChart(opts: { categories: readonly string[]; series: ReadonlyArray<{ name: string; values: ReadonlyArray<number | undefined> }>; unit: Unit }): string {
+export function barsChart(opts: {
+  categories: readonly string[];
+  series: ReadonlyArray<{ name: string; values: ReadonlyArray<number | undefined> }>;
+  unit: Unit;
+}): string {
   const { k, axis } = scale(opts.unit);
   return render({
     grid: { left: 64, right: 24, top: 40, bottom: 56 },
@@ -118,7 +122,11 @@ export function barsChart(opts: { categories: readonly string[]; series: Readonl
 }
 
 /** One labelled point a pattern, on two figures. */
-export function scatterChart(opts: { points: ReadonlyArray<{ name: string; x: number; y: number }>; x: { name: string; unit: Unit }; y: { name: string; unit: Unit } }): string {
+export function scatterChart(opts: {
+  points: ReadonlyArray<{ name: string; x: number; y: number }>;
+  x: { name: string; unit: Unit };
+  y: { name: string; unit: Unit };
+}): string {
   const [sx, sy] = [scale(opts.x.unit), scale(opts.y.unit)];
   return render({
     grid: { left: 64, right: 40, top: 40, bottom: 48 },
@@ -155,7 +163,11 @@ export function curvesChart(opts: { lines: readonly TimeLine[]; x: { name: strin
 }
 
 /** One row a pattern on the run's time axis, a bar an interval (inconsistency windows), under the fault bands. */
-export function intervalsChart(opts: { rows: ReadonlyArray<{ name: string; intervals: ReadonlyArray<readonly [number, number]> }>; bands: readonly Band[]; xMaxS: number }): string {
+export function intervalsChart(opts: {
+  rows: ReadonlyArray<{ name: string; intervals: ReadonlyArray<readonly [number, number]> }>;
+  bands: readonly Band[];
+  xMaxS: number;
+}): string {
   const names = opts.rows.map((r) => r.name);
   const height = Math.max(140, 70 + 34 * names.length);
   return render(

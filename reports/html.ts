@@ -5,7 +5,12 @@ export function esc(value: unknown): string {
 
 /** A relative link into the run folder, each path segment percent-encoded and the whole escaped for an attribute. Pure. */
 export function href(...segments: string[]): string {
-  return esc(segments.flatMap((s) => s.split('/')).map(encodeURIComponent).join('/'));
+  return esc(
+    segments
+      .flatMap((s) => s.split('/'))
+      .map(encodeURIComponent)
+      .join('/'),
+  );
 }
 
 /** A table: `head` and `rows` are HTML already (escape text with {@link esc}); `cls` per cell row-wise when given. */
@@ -45,6 +50,7 @@ figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart .missing { color: var(--warn); }
 details > summary { cursor: pointer; color: var(--muted); }
 details table { font-size: 12px; }
+.wide { overflow-x: auto; max-width: 100%; }
 .scroll { max-height: 360px; overflow: auto; display: inline-block; }
 .note { color: var(--muted); font-size: 13px; }
 .case { margin-top: 36px; }

@@ -30,7 +30,10 @@ interface TestCase {
  * its checks a failure of each check it asked for), one a threshold, and one
  * for the baseline when the run was compared with one. Pure.
  */
-export function renderJunit(run: RunModel, extras: { thresholds: readonly ThresholdOutcome[]; baseline?: { dir: string; regressions: readonly Regression[] } }): string {
+export function renderJunit(
+  run: RunModel,
+  extras: { thresholds: readonly ThresholdOutcome[]; baseline?: { dir: string; regressions: readonly Regression[] } },
+): string {
   const totals = { tests: 0, failures: 0, errors: 0 };
   const suites = run.cases.map((c) => {
     const name = c.result.name;

@@ -43,7 +43,7 @@ export function renderReportHtml(run: RunModel, extras: ReportExtras): string {
     ...families.map((f) => familyChartsSection(run, f, xMaxS)),
     sideBySideSection(run, xMaxS),
     ...run.cases.map((c) => caseSection(run, c)),
-    filesSection(run),
+    filesSection(),
   ];
   return page(`${r.suite} — patternbench report`, parts.filter(Boolean).join('\n'));
 }
@@ -57,7 +57,13 @@ function settingsSection(run: RunModel): string {
   const plan = run.results.plan.length
     ? table(
         ['fault', 'on', 'at', 'for', 'attributes'],
-        run.results.plan.map((p) => [esc(p.kind), esc(p.on), `${(p.atMs / 1000).toFixed(1)} s`, `${(p.forMs / 1000).toFixed(1)} s`, `<code>${esc(JSON.stringify(p.attributes))}</code>`]),
+        run.results.plan.map((p) => [
+          esc(p.kind),
+          esc(p.on),
+          `${(p.atMs / 1000).toFixed(1)} s`,
+          `${(p.forMs / 1000).toFixed(1)} s`,
+          `<code>${esc(JSON.stringify(p.attributes))}</code>`,
+        ]),
       )
     : '<p class="note">No faults planned.</p>';
   return `<details><summary>Workload and fault plan</summary>${settings}${plan}</details>`;
@@ -82,7 +88,7 @@ function summarySection(run: RunModel, family: string): string {
   ]);
   const head = ['pattern', 'status', ...shown.map((d) => esc(d.label)), ...checks.map((k) => esc(k))];
   return `<h2>Summary: ${esc(family)}</h2>
-${table(head, rows, ' class="summary"')}
+<div class="wide">${table(head, rows, ' class="summary"')}</div>
 <p class="note">From each case's own history, the same way for every family: throughput is ok completions a second from the first invoke to the last completion; latency quantiles (nearest rank) over every completion, ok, fail and info; errors are fail + info. ★ marks the best value of a column where the patterns differ.</p>`;
 }
 
@@ -118,7 +124,13 @@ function baselineSection(extras: ReportExtras): string {
   const b = extras.baseline;
   if (!b) return '';
   if (b.regressions.length === 0) return `<h2>Against the baseline <code>${esc(b.dir)}</code>: <span class="valid">no regression</span></h2>`;
-  const rows = b.regressions.map((g) => [esc(g.case), esc(g.figure), esc(fmtAny(g.baseline)), esc(fmtAny(g.value)), esc(g.change === null ? '–' : `${(g.change * 100).toFixed(1)}%`)]);
+  const rows = b.regressions.map((g) => [
+    esc(g.case),
+    esc(g.figure),
+    esc(fmtAny(g.baseline)),
+    esc(fmtAny(g.value)),
+    esc(g.change === null ? '–' : `${(g.change * 100).toFixed(1)}%`),
+  ]);
   return `<h2>Against the baseline <code>${esc(b.dir)}</code>: <span class="invalid">${b.regressions.length} regression(s)</span></h2>
 ${table(['case', 'figure', 'baseline', 'now', 'change'], rows)}`;
 }
@@ -138,7 +150,7 @@ function familyChart(ch: FamilyChart, cases: readonly CaseModel[], xMaxS: number
     case 'bars': {
       const used = ch.figures.map((f) => defs.get(f)).filter((d): d is FigureDef => d !== undefined);
       const series = used.map((d) => ({ name: d.label, values: cases.map((c) => d.value(c)) }));
-      const missing = used.filter((d, i) => series[i].values.every((v) => v === undefined)).map((d) => d.name);
+      const missing = used.filter((_d, i) => series[i].values.every((v) => v === undefined)).map((d) => d.name);
       const drawn = series.filter((s) => s.values.some((v) => v !== undefined));
       if (drawn.length === 0) return missingChart(ch.title, missing);
       const unit = used[0].unit;
@@ -148,12 +160,20 @@ function familyChart(ch: FamilyChart, cases: readonly CaseModel[], xMaxS: number
     }
     case 'scatter': {
       const [dx, dy] = [defs.get(ch.x), defs.get(ch.y)];
-      if (!dx || !dy) return missingChart(ch.title, [ch.x, ch.y].filter((n) => !defs.has(n)));
+      if (!dx || !dy)
+        return missingChart(
+          ch.title,
+          [ch.x, ch.y].filter((n) => !defs.has(n)),
+        );
       const points = cases.flatMap((c) => {
         const [x, y] = [dx.value(c), dy.value(c)];
         return x === undefined || y === undefined ? [] : [{ name: c.result.name, x, y }];
       });
-      if (points.length === 0) return missingChart(ch.title, [ch.x, ch.y].filter((n) => cases.every((c) => defs.get(n)!.value(c) === undefined)));
+      if (points.length === 0)
+        return missingChart(
+          ch.title,
+          [ch.x, ch.y].filter((n) => cases.every((c) => defs.get(n)!.value(c) === undefined)),
+        );
       const svg = scatterChart({ points, x: { name: dx.label, unit: dx.unit }, y: { name: dy.label, unit: dy.unit } });
       const rows = points.map((p) => [esc(p.name), formatFigure(p.x, dx.unit), formatFigure(p.y, dy.unit)]);
       return chartFigure(ch.title, svg, table(['pattern', esc(dx.label), esc(dy.label)], rows), 0);
@@ -225,7 +245,9 @@ function timeFigure(title: string, lines: TimeLine[], unit: 'ms' | 'perSecond' |
 
 /** A chart with its caption and, folded under it, the numbers it draws. `bands` is how many fault bands it shades (for the browser test). */
 function chartFigure(title: string, svg: string, numbers: string, bands: number, missing: readonly string[] = []): string {
-  const note = missing.length ? `<p class="missing">Not drawn: no ${missing.map((m) => `<code>${esc(m)}</code>`).join(', ')} in this run's results (see docs/reports.md).</p>` : '';
+  const note = missing.length
+    ? `<p class="missing">Not drawn: no ${missing.map((m) => `<code>${esc(m)}</code>`).join(', ')} in this run's results (see docs/reports.md).</p>`
+    : '';
   return `<figure class="chart" data-bands="${bands}"><figcaption>${esc(title)}</figcaption>${svg}${note}<details><summary>numbers</summary><div class="scroll">${numbers}</div></details></figure>`;
 }
 
@@ -250,7 +272,11 @@ ${res.error ? `<p class="invalid">${esc(res.error)}</p>` : ''}
 function crossCheck(c: CaseModel): string {
   const s = c.stats!;
   const k6 = c.result.k6?.httpReqDurationMs ?? {};
-  const row = (name: string, ours: number | undefined, theirs: number | undefined, unit: 'ms' | 'count') => [name, formatFigure(ours, unit), formatFigure(theirs, unit)];
+  const row = (name: string, ours: number | undefined, theirs: number | undefined, unit: 'ms' | 'count') => [
+    name,
+    formatFigure(ours, unit),
+    formatFigure(theirs, unit),
+  ];
   const rows = [
     row('requests / client ops', s.ops, c.result.k6?.httpReqs, 'count'),
     row('p50', s.latencyMs?.p50, k6.med, 'ms'),
@@ -305,10 +331,16 @@ function verdictsOf(c: CaseModel): string {
 function verdictBlock(c: CaseModel, name: string, v: Verdict): string {
   const cls = v.valid === true ? 'valid' : v.valid === false ? 'invalid' : 'unknown';
   const figures = numericLeaves(v).filter(([k]) => k !== 'valid');
-  const details = Object.entries(v).filter(([k, x]) => typeof x === 'object' && x !== null && Array.isArray(x));
+  const details = Object.entries(v).filter(([, x]) => Array.isArray(x));
   const view = join(c.dir, `${name}.html`);
   const parts = [`<h4><code>${esc(name)}</code>: <span class="${cls}">${esc(describeVerdict(v))}</span></h4>`];
-  if (figures.length) parts.push(`<details><summary>figures</summary>${table(['', ''], figures.map(([k, x]) => [esc(k), esc(round(x))]))}</details>`);
+  if (figures.length)
+    parts.push(
+      `<details><summary>figures</summary>${table(
+        ['', ''],
+        figures.map(([k, x]) => [esc(k), esc(round(x))]),
+      )}</details>`,
+    );
   if (v.valid === false && existsSync(view)) {
     parts.push(`<iframe class="view" title="${esc(name)} counterexample" sandbox="allow-scripts" srcdoc="${esc(readFileSync(view, 'utf8'))}"></iframe>`);
   } else if (v.valid !== true) {
@@ -326,7 +358,7 @@ function figuresOf(c: CaseModel): string {
   const view = Object.entries(c.view.figures ?? {}).filter(([, f]) => !f.from.startsWith('figures.'));
   const rows = [
     ...leaves.map(([k, v]) => [`<code>figures.${esc(k)}</code>`, esc(round(v))]),
-    ...view.map(([name, f]) => [esc(f.label), formatFigure(numberAt(c, f.from), f.unit)]),
+    ...view.map(([, f]) => [esc(f.label), formatFigure(numberAt(c, f.from), f.unit)]),
   ];
   if (rows.length === 0) return '';
   return `<h3>Figures</h3>${table(['figure', 'value'], rows)}`;
@@ -346,7 +378,7 @@ function caseFiles(c: CaseModel, rel: string): string {
   return `<h3>Files</h3><ul class="files">${items.join('')}</ul>`;
 }
 
-function filesSection(run: RunModel): string {
+function filesSection(): string {
   // junit.xml and summary.md are written beside this page.
   const names = ['results.json', 'suite.json', 'junit.xml', 'summary.md'];
   return `<h2>Run files</h2><ul class="files">${names.map((n) => `<li><a href="${href(n)}">${esc(n)}</a></li>`).join('')}</ul>`;

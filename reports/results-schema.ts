@@ -45,7 +45,9 @@ export const thresholdOutcomeSchema = z.object({
   figure: z.string(),
   /** As the suite wrote it: `< 50ms`, `true`. */
   expected: z.string(),
-  actual: z.union([z.number(), validity, z.null()]).describe('the figure (in its unit: ms, ratio 0..1, per second, count) or a verdict; null: the run has no such figure'),
+  actual: z
+    .union([z.number(), validity, z.null()])
+    .describe('the figure (in its unit: ms, ratio 0..1, per second, count) or a verdict; null: the run has no such figure'),
   pass: validity,
 });
 

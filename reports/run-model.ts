@@ -81,7 +81,10 @@ export function readResults(dir: string): Results {
   return parsed.data;
 }
 
-type SuiteThresholds = { thresholds?: Record<string, string | boolean>; cases?: Array<{ name?: string; target?: string; thresholds?: Record<string, string | boolean> }> };
+type SuiteThresholds = {
+  thresholds?: Record<string, string | boolean>;
+  cases?: Array<{ name?: string; target?: string; thresholds?: Record<string, string | boolean> }>;
+};
 
 /** The suite as run (suite.json); an old or partial folder without one reads as no thresholds. */
 function readSuite(dir: string): SuiteThresholds {

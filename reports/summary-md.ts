@@ -19,7 +19,10 @@ const HEADLINE = ['throughput', 'p50', 'p99', 'errorRate'];
  * the thresholds that were not met and the regressions against a baseline.
  * Every name from the suite or results is escaped. Pure.
  */
-export function renderSummaryMd(run: RunModel, extras: { thresholds: readonly ThresholdOutcome[]; baseline?: { dir: string; regressions: readonly Regression[] } }): string {
+export function renderSummaryMd(
+  run: RunModel,
+  extras: { thresholds: readonly ThresholdOutcome[]; baseline?: { dir: string; regressions: readonly Regression[] } },
+): string {
   const r = run.results;
   const lines = [`### patternbench: ${mdCell(r.suite)} — ${mdCell(r.status)}`, ''];
   const checks = [...new Set(run.cases.flatMap((c) => Object.keys(c.result.checks?.results ?? {})))];
@@ -44,16 +47,27 @@ export function renderSummaryMd(run: RunModel, extras: { thresholds: readonly Th
   }
   const failed = extras.thresholds.filter((t) => t.pass !== true);
   if (extras.thresholds.length) {
-    lines.push('', failed.length === 0 ? `All ${extras.thresholds.length} thresholds met.` : `**${failed.length} of ${extras.thresholds.length} thresholds not met:**`);
+    lines.push(
+      '',
+      failed.length === 0 ? `All ${extras.thresholds.length} thresholds met.` : `**${failed.length} of ${extras.thresholds.length} thresholds not met:**`,
+    );
     for (const t of failed) {
       const actual = t.actual === null ? 'no value' : typeof t.actual === 'number' ? String(+t.actual.toPrecision(4)) : validityWord(t.actual);
-      lines.push(`- ${mdCell(t.case)}: \`${mdCell(t.figure)} ${mdCell(t.expected)}\` — ${t.pass === 'unknown' ? 'undecided' : 'got'} ${mdCell(actual)}`);
+      lines.push(`- ${mdCell(t.case)}: ${mdCell(t.figure)} ${mdCell(t.expected)} — ${t.pass === 'unknown' ? 'undecided' : 'got'} ${mdCell(actual)}`);
     }
   }
   if (extras.baseline) {
     const g = extras.baseline.regressions;
-    lines.push('', g.length ? `**${g.length} regression(s) against the baseline ${mdCell(extras.baseline.dir)}:**` : `No regression against the baseline ${mdCell(extras.baseline.dir)}.`);
-    for (const x of g) lines.push(`- ${mdCell(x.case)} ${mdCell(x.figure)}: ${mdCell(String(x.baseline))} → ${mdCell(String(x.value))}${x.change === null ? '' : ` (${(x.change * 100).toFixed(1)}%)`}`);
+    lines.push(
+      '',
+      g.length
+        ? `**${g.length} regression(s) against the baseline ${mdCell(extras.baseline.dir)}:**`
+        : `No regression against the baseline ${mdCell(extras.baseline.dir)}.`,
+    );
+    for (const x of g)
+      lines.push(
+        `- ${mdCell(x.case)} ${mdCell(x.figure)}: ${mdCell(String(x.baseline))} → ${mdCell(String(x.value))}${x.change === null ? '' : ` (${(x.change * 100).toFixed(1)}%)`}`,
+      );
   }
   lines.push('', 'The full report: `report.html` in the run folder.', '');
   return lines.join('\n');

@@ -9,9 +9,7 @@ import type { RunModel } from './run-model.ts';
  * figure's own unit (`p99: < 50ms`, `staleReads: <= 1%`, `throughput: >= 45/s`),
  * or a check that must hold (`linearizable: true`).
  */
-export type Threshold =
-  | { figure: string; expected: string; kind: 'verdict' }
-  | { figure: string; expected: string; kind: 'compare'; op: Op; limit: number };
+export type Threshold = { figure: string; expected: string; kind: 'verdict' } | { figure: string; expected: string; kind: 'compare'; op: Op; limit: number };
 
 type Op = '<' | '<=' | '>' | '>=' | '==';
 
@@ -109,10 +107,4 @@ export function evaluateThresholds(run: RunModel): ThresholdOutcome[] {
     }
   }
   return out;
-}
-
-/** The exit code thresholds call for: 1 when any failed, 2 when none failed and one could not be decided, else 0. */
-export function thresholdsExitCode(outcomes: readonly ThresholdOutcome[]): number {
-  if (outcomes.some((o) => o.pass === false)) return 1;
-  return outcomes.some((o) => o.pass === 'unknown') ? 2 : 0;
 }
