@@ -16,9 +16,10 @@ export function forEachLine(path: string, onLine: (text: string, line: number) =
     // The bytes after the last newline so far: kept as bytes, since a chunk may end inside a multi-byte character.
     let carry: Buffer = Buffer.alloc(0);
     let line = 0;
+    const blank = /^\s*$/;
     const emit = (piece: string) => {
       line++;
-      if (piece.trim() !== '') onLine(piece, line);
+      if (piece.length > 0 && !(piece.charCodeAt(0) <= 32 && blank.test(piece))) onLine(piece, line);
     };
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK_BYTES, null);
