@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../runner/usage-error.ts';
+import { checkRunFolders } from './report.ts';
 import { parseTolerance, toleranceOptions } from './tolerance.ts';
 
 /**
@@ -21,8 +22,15 @@ export function compareCommand(): Command {
     .option('--json', 'print the comparison as JSON instead of text');
   for (const o of toleranceOptions()) cmd.addOption(o);
   return cmd.action(async (runDirs: string[], flags: { baseline?: string; html?: string; json?: boolean; tolerance: string; tolerancePoints: string }) => {
-    const { loadRun, compareRuns, renderCompareText, renderCompareHtml, RunFolderError } = await import('../../reports/index.ts');
     const tolerance = parseTolerance(flags);
+    await checkRunFolders([...runDirs, ...(flags.baseline === undefined ? [] : [flags.baseline])]);
+    // Not reports/index.ts: a comparison draws no chart, so the charting library stays unloaded.
+    const [{ loadRun, RunFolderError }, { compareRuns }, { renderCompareText }, { renderCompareHtml }] = await Promise.all([
+      import('../../reports/run-model.ts'),
+      import('../../reports/compare.ts'),
+      import('../../reports/compare-text.ts'),
+      import('../../reports/compare-html.ts'),
+    ]);
     let report: ReturnType<typeof compareRuns>;
     try {
       const runs = runDirs.map(loadRun);

@@ -17,8 +17,12 @@ export function reportCommand(): Command {
     .option('--baseline <runDir>', 'show the figures that regressed against this run folder');
   for (const o of toleranceOptions()) cmd.addOption(o);
   return cmd.action(async (runDir: string, flags: { baseline?: string; tolerance: string; tolerancePoints: string }) => {
-    const { writeReport, RunFolderError } = await import('../../reports/index.ts');
     const tolerance = parseTolerance(flags);
+    await checkRunFolders([runDir, ...(flags.baseline === undefined ? [] : [flags.baseline])]);
+    const { writeReport, RunFolderError } = await import('../../reports/write-report.ts').then(async (m) => ({
+      ...m,
+      ...(await import('../../reports/run-model.ts')),
+    }));
     try {
       const started = performance.now();
       const written = writeReport(runDir, { baseline: flags.baseline, tolerance });
@@ -31,6 +35,18 @@ export function reportCommand(): Command {
       throw err instanceof RunFolderError ? new UsageError(err.message) : err;
     }
   });
+}
+
+/** Each folder's results.json read and checked before the charting library loads: a wrong path is said at once, exit 3. */
+export async function checkRunFolders(dirs: readonly string[]): Promise<void> {
+  const { readResults, RunFolderError } = await import('../../reports/run-model.ts');
+  for (const dir of dirs) {
+    try {
+      readResults(dir);
+    } catch (err) {
+      throw err instanceof RunFolderError ? new UsageError(err.message) : err;
+    }
+  }
 }
 
 function shown(path: string): string {
