@@ -162,39 +162,6 @@ export function curvesChart(opts: { lines: readonly TimeLine[]; x: { name: strin
   });
 }
 
-/** One row a pattern on the run's time axis, a bar an interval (inconsistency windows), under the fault bands. */
-export function intervalsChart(opts: {
-  rows: ReadonlyArray<{ name: string; intervals: ReadonlyArray<readonly [number, number]> }>;
-  bands: readonly Band[];
-  xMaxS: number;
-}): string {
-  const names = opts.rows.map((r) => r.name);
-  const height = Math.max(140, 70 + 34 * names.length);
-  return render(
-    {
-      grid: { left: 140, right: 24, top: 30, bottom: 40 },
-      xAxis: { type: 'value', name: 's', min: 0, max: niceMax(opts.xMaxS) },
-      yAxis: { type: 'category', data: names, axisLabel: { overflow: 'truncate', width: 130 } },
-      series: [
-        ...opts.rows.map((r, i) => ({
-          name: r.name,
-          type: 'line',
-          showSymbol: false,
-          lineStyle: { width: 14, cap: 'butt' },
-          // Each interval is a thick segment; nulls between them break the line.
-          data: r.intervals.flatMap(([a, b]) => [
-            [a, names[i]],
-            [b, names[i]],
-            [b, null],
-          ]),
-        })),
-        bandSeries(opts.bands),
-      ],
-    },
-    height,
-  );
-}
-
 /** The time axis' end: the run's end rounded up to a whole second (to 10 s past a minute), so its last label is a round number. */
 function niceMax(s: number): number {
   return s <= 60 ? Math.max(1, Math.ceil(s)) : Math.ceil(s / 10) * 10;

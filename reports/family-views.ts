@@ -26,8 +26,8 @@ export type Unit = 'ratio' | 'ms' | 'perSecond' | 'count';
 
 export interface ViewFigure {
   readonly label: string;
-  /** A dotted path into the case's results.json entry, or `ratios.<name>`. */
-  readonly from: string;
+  /** A dotted path into the case's results.json entry, or `ratios.<name>`; several: the first the case has. */
+  readonly from: string | readonly string[];
   readonly unit: Unit;
   /** Which way is better, for the summary's best mark and for baseline regressions. */
   readonly better: 'higher' | 'lower';
@@ -51,26 +51,28 @@ export type FamilyChart =
   | { readonly kind: 'bars'; readonly title: string; readonly figures: readonly string[] }
   /** One point a pattern (availability against consistency). */
   | { readonly kind: 'scatter'; readonly title: string; readonly x: string; readonly y: string }
-  /** One curve a pattern, from an array of points at `from` (the t-visibility curve). */
+  /** One curve a pattern, from an array of points at `from` (several: the first the case has), e.g. the t-visibility curve. */
   | {
       readonly kind: 'curves';
       readonly title: string;
-      readonly from: string;
+      readonly from: string | readonly string[];
       readonly x: { readonly key: string; readonly label: string; readonly unit: Unit };
       readonly y: { readonly key: string; readonly label: string; readonly unit: Unit };
-    }
-  /**
-   * One row a pattern on the run's time axis, a bar per interval from an array
-   * at `from` of `{ startNs, endNs }` (ns since the run started, the
-   * history's clock), under the fault bands (inconsistency windows).
-   */
-  | { readonly kind: 'intervals'; readonly title: string; readonly from: string };
+    };
+
+const tVisibility = (from: readonly string[]): FamilyChart => ({
+  kind: 'curves',
+  title: 't-visibility: probability a read sees every write acknowledged t ago',
+  from,
+  x: { key: 'tMs', label: 't', unit: 'ms' },
+  y: { key: 'probability', label: 'P(consistent)', unit: 'ratio' },
+});
 
 /**
- * The families' entries. Keys marked "documented by the family" are the
- * family's to name in its FIGURES.md; until a run's results carry them, the
- * chart that draws them says which figure is missing instead of drawing
- * nothing silently.
+ * The families' entries, wired to the keys each family documents in its
+ * `targets/<family>/FIGURES.md`. A figure a run lacks (an older run; a case
+ * without a memory limit has no `bestHitRatio`) shows as missing, and a
+ * chart with nothing to draw says which key it looked for.
  */
 export const familyViews: Readonly<Record<string, FamilyView>> = {
   caching: {
@@ -78,50 +80,49 @@ export const familyViews: Readonly<Record<string, FamilyView>> = {
       hitRatio: { label: 'hit ratio (client-seen)', f: 'read', field: 'cache', equals: 'hit' },
     },
     figures: {
-      hitRatio: { label: 'hit ratio', from: 'ratios.hitRatio', unit: 'ratio', better: 'higher' },
-      // Documented by the family: the hit ratio an ideal cache would reach on the same requests.
-      bestHitRatio: { label: 'best possible hit ratio', from: 'figures.bestHitRatio', unit: 'ratio', better: 'higher' },
-      staleReads: { label: 'stale reads', from: 'checks.results.staleness.staleFraction', unit: 'ratio', better: 'lower' },
-      staleTMaxMs: { label: 'staleness t max', from: 'checks.results.staleness.tMs.max', unit: 'ms', better: 'lower' },
+      hitRatio: { label: 'hit ratio', from: ['figures.hitRatio.client', 'ratios.hitRatio'], unit: 'ratio', better: 'higher' },
+      bestHitRatio: { label: 'best possible hit ratio', from: 'figures.bestHitRatio.topMass', unit: 'ratio', better: 'higher' },
+      staleReads: { label: 'stale reads', from: ['figures.staleReads.fraction', 'checks.results.staleness.staleFraction'], unit: 'ratio', better: 'lower' },
+      lostWrites: { label: 'lost writes', from: 'figures.lostWrites.lost', unit: 'count', better: 'lower' },
+      dbQueriesPerSecond: { label: 'database queries', from: 'figures.dbQueriesPerSecond.mean', unit: 'perSecond', better: 'lower' },
     },
     charts: [
-      { kind: 'bars', title: 'Hit ratio against the best possible', figures: ['hitRatio', 'bestHitRatio'] },
-      {
-        kind: 'curves',
-        title: 't-visibility: probability a read sees every write older than t',
-        from: 'checks.results.staleness.visibility',
-        x: { key: 'tMs', label: 't', unit: 'ms' },
-        y: { key: 'probability', label: 'P(consistent)', unit: 'ratio' },
-      },
+      { kind: 'bars', title: 'Hit ratio against the best possible for the cache size', figures: ['hitRatio', 'bestHitRatio'] },
+      { kind: 'bars', title: 'Database queries per second (mean)', figures: ['dbQueriesPerSecond'] },
+      tVisibility(['checks.results.staleness.visibility']),
     ],
   },
   consistency: {
     figures: {
-      // `availability` is generic (ok / client ops); consistency is the share of reads that were not stale.
-      consistentReads: { label: 'consistent reads', from: 'figures.consistentReadFraction', unit: 'ratio', better: 'higher' },
-      staleReads: { label: 'stale reads', from: 'checks.results.staleness.staleFraction', unit: 'ratio', better: 'lower' },
+      availabilityInFaults: { label: 'availability under faults', from: 'figures.availability.insideFaults.okShare', unit: 'ratio', better: 'higher' },
+      staleReads: { label: 'stale reads', from: ['figures.staleness.staleFraction', 'checks.results.staleness.staleFraction'], unit: 'ratio', better: 'lower' },
+      lostIncrements: { label: 'lost increments', from: 'figures.counters.lostIncrements', unit: 'count', better: 'lower' },
+      convergeMs: { label: 'time to converge', from: 'figures.convergence.convergeMs', unit: 'ms', better: 'lower' },
     },
     charts: [
-      { kind: 'scatter', title: 'Availability against consistency', x: 'availability', y: 'consistentReads' },
-      {
-        kind: 'curves',
-        title: 't-visibility: probability a read sees every write older than t',
-        from: 'checks.results.staleness.visibility',
-        x: { key: 'tMs', label: 't', unit: 'ms' },
-        y: { key: 'probability', label: 'P(consistent)', unit: 'ratio' },
-      },
+      { kind: 'scatter', title: 'Availability against consistency, under faults', x: 'availabilityInFaults', y: 'staleReads' },
+      tVisibility(['figures.staleness.visibility', 'checks.results.staleness.visibility']),
     ],
   },
   transactions: {
     figures: {
-      // Documented by the family.
-      lostWrites: { label: 'lost writes', from: 'figures.lostWrites', unit: 'count', better: 'lower' },
-      inDoubtMsP99: { label: 'in-doubt time p99', from: 'figures.inDoubtMs.p99', unit: 'ms', better: 'lower' },
-      inDoubtMsMax: { label: 'in-doubt time max', from: 'figures.inDoubtMs.max', unit: 'ms', better: 'lower' },
+      readAnomalies: { label: 'anomalous reads', from: 'figures.readAnomalies.fraction', unit: 'ratio', better: 'lower' },
+      inconsistencyP99: { label: 'inconsistency window p99', from: 'figures.inconsistencyWindowMs.ms.p99', unit: 'ms', better: 'lower' },
+      inconsistencyMax: { label: 'inconsistency window max', from: 'figures.inconsistencyWindowMs.ms.max', unit: 'ms', better: 'lower' },
+      inDoubtP99: { label: 'in-doubt time p99', from: 'figures.inDoubt.heldMs.p99', unit: 'ms', better: 'lower' },
+      inDoubtMax: { label: 'in-doubt time max', from: 'figures.inDoubt.heldMs.max', unit: 'ms', better: 'lower' },
+      unresolved: { label: 'in doubt at the end', from: 'figures.inDoubt.unresolved', unit: 'count', better: 'lower' },
     },
     charts: [
-      { kind: 'intervals', title: 'Inconsistency windows', from: 'figures.inconsistencyWindows' },
-      { kind: 'bars', title: 'In-doubt time', figures: ['inDoubtMsP99', 'inDoubtMsMax'] },
+      { kind: 'bars', title: 'Inconsistency windows: how long a change was half applied', figures: ['inconsistencyP99', 'inconsistencyMax'] },
+      { kind: 'bars', title: 'In-doubt time: how long a prepared transaction held its locks', figures: ['inDoubtP99', 'inDoubtMax'] },
     ],
+  },
+  isolation: {
+    figures: {
+      serializationFailures: { label: 'serialization failures', from: 'figures.conflicts.serialization', unit: 'count', better: 'lower' },
+      deadlocks: { label: 'deadlocks', from: 'figures.conflicts.deadlock', unit: 'count', better: 'lower' },
+    },
+    charts: [{ kind: 'bars', title: 'What a level costs in retries', figures: ['serializationFailures', 'deadlocks'] }],
   },
 };

@@ -44,9 +44,17 @@ export function knownFigures(view: FamilyView): Map<string, Unit> {
 /**
  * A value at a view's `from` path: `ratios.<name>` is the history ratio the
  * report counted, anything else a dotted path into the case's results.json
- * entry. Only finite numbers count; anything else is no value.
+ * entry; of several paths, the first that holds one. Only finite numbers
+ * count; anything else is no value.
  */
-export function numberAt(c: CaseModel, from: string): number | undefined {
+export function numberAt(c: CaseModel, from: string | readonly string[]): number | undefined {
+  if (typeof from !== 'string') {
+    for (const path of from) {
+      const v = numberAt(c, path);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
   if (from.startsWith('ratios.')) return c.stats?.ratios[from.slice('ratios.'.length)]?.value;
   const v = valueAt(c.result, from);
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { describeVerdict, validityWord } from './verdict-text.ts';
 import type { Validity, Verdict } from '../checkers/verdict.ts';
 import type { FaultWindow } from './case-stats.ts';
-import { type Band, barsChart, curvesChart, intervalsChart, scatterChart, type TimeLine, timeChart } from './charts.ts';
+import { type Band, barsChart, curvesChart, scatterChart, type TimeLine, timeChart } from './charts.ts';
 import type { FamilyChart } from './family-views.ts';
 import { type FigureDef, figureDefs, formatFigure, numberAt, numericLeaves, valueAt, verdictOf } from './figures.ts';
 import { esc, href, page, table } from './html.ts';
@@ -40,7 +40,7 @@ export function renderReportHtml(run: RunModel, extras: ReportExtras): string {
     ...families.map((f) => summarySection(run, f)),
     thresholdsSection(extras),
     baselineSection(extras),
-    ...families.map((f) => familyChartsSection(run, f, xMaxS)),
+    ...families.map((f) => familyChartsSection(run, f)),
     sideBySideSection(run, xMaxS),
     ...run.cases.map((c) => caseSection(run, c)),
     filesSection(),
@@ -136,14 +136,14 @@ ${table(['case', 'figure', 'baseline', 'now', 'change'], rows)}`;
 }
 
 /** The family's own charts, comparing its patterns; a chart whose figures the run lacks says which. */
-function familyChartsSection(run: RunModel, family: string, xMaxS: number): string {
+function familyChartsSection(run: RunModel, family: string): string {
   const cases = run.cases.filter((c) => c.result.family === family);
   const charts = cases[0].view.charts ?? [];
   if (charts.length === 0) return '';
-  return `<h2>${esc(family)}: the trade-offs</h2>\n${charts.map((ch) => familyChart(ch, cases, xMaxS)).join('\n')}`;
+  return `<h2>${esc(family)}: the trade-offs</h2>\n${charts.map((ch) => familyChart(ch, cases)).join('\n')}`;
 }
 
-function familyChart(ch: FamilyChart, cases: readonly CaseModel[], xMaxS: number): string {
+function familyChart(ch: FamilyChart, cases: readonly CaseModel[]): string {
   const names = cases.map((c) => c.result.name);
   const defs = new Map(figureDefs(cases[0].view).map((d) => [d.name, d]));
   switch (ch.kind) {
@@ -179,15 +179,16 @@ function familyChart(ch: FamilyChart, cases: readonly CaseModel[], xMaxS: number
       return chartFigure(ch.title, svg, table(['pattern', esc(dx.label), esc(dy.label)], rows), 0);
     }
     case 'curves': {
+      const paths = typeof ch.from === 'string' ? [ch.from] : ch.from;
       const lines: TimeLine[] = cases.flatMap((c) => {
-        const arr = valueAt(c.result, ch.from);
+        const arr = paths.map((p) => valueAt(c.result, p)).find(Array.isArray);
         if (!Array.isArray(arr)) return [];
         const points = arr
           .map((p) => [valueAt(p, ch.x.key), valueAt(p, ch.y.key)] as const)
           .filter((p): p is readonly [number, number] => typeof p[0] === 'number' && typeof p[1] === 'number');
         return points.length ? [{ name: c.result.name, points }] : [];
       });
-      if (lines.length === 0) return missingChart(ch.title, [ch.from]);
+      if (lines.length === 0) return missingChart(ch.title, paths);
       const svg = curvesChart({ lines, x: { name: ch.x.label, unit: ch.x.unit }, y: { name: ch.y.label, unit: ch.y.unit } });
       const xs = [...new Set(lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
       const rows = xs.map((x) => [
@@ -195,23 +196,6 @@ function familyChart(ch: FamilyChart, cases: readonly CaseModel[], xMaxS: number
         ...lines.map((l) => formatFigure(l.points.find((p) => p[0] === x)?.[1] ?? undefined, ch.y.unit)),
       ]);
       return chartFigure(ch.title, svg, table([esc(ch.x.label), ...lines.map((l) => esc(l.name))], rows), 0);
-    }
-    case 'intervals': {
-      const rows = cases.map((c) => {
-        const arr = valueAt(c.result, ch.from);
-        const intervals = Array.isArray(arr)
-          ? arr
-              .map((w) => [valueAt(w, 'startNs'), valueAt(w, 'endNs')] as const)
-              .filter((w): w is readonly [number, number] => typeof w[0] === 'number' && typeof w[1] === 'number')
-              .map(([a, b]) => [a / 1e9, b / 1e9] as const)
-          : [];
-        return { name: c.result.name, intervals, found: Array.isArray(arr) };
-      });
-      if (!rows.some((r) => r.found)) return missingChart(ch.title, [ch.from]);
-      const bands = bandsOf(cases[0].stats?.windows ?? []);
-      const svg = intervalsChart({ rows, bands, xMaxS });
-      const numbers = rows.flatMap((r) => r.intervals.map(([a, b]) => [esc(r.name), a.toFixed(3), b.toFixed(3), ((b - a) * 1000).toFixed(1)]));
-      return chartFigure(`${ch.title} (fault bands: ${cases[0].result.name})`, svg, table(['pattern', 'from s', 'to s', 'ms'], numbers), bands.length);
     }
   }
 }
@@ -352,16 +336,21 @@ function verdictBlock(c: CaseModel, name: string, v: Verdict): string {
   return parts.join('\n');
 }
 
-/** Every numeric figure the family wrote for the case, by dotted path: new families show here without report changes. */
+/**
+ * The family view's figures of the case, then every numeric figure the
+ * family wrote, by dotted path: a new family's figures show here without a
+ * change to the report.
+ */
 function figuresOf(c: CaseModel): string {
-  const leaves = numericLeaves(c.result.figures ?? {});
-  const view = Object.entries(c.view.figures ?? {}).filter(([, f]) => !f.from.startsWith('figures.'));
-  const rows = [
-    ...leaves.map(([k, v]) => [`<code>figures.${esc(k)}</code>`, esc(round(v))]),
-    ...view.map(([, f]) => [esc(f.label), formatFigure(numberAt(c, f.from), f.unit)]),
-  ];
-  if (rows.length === 0) return '';
-  return `<h3>Figures</h3>${table(['figure', 'value'], rows)}`;
+  const view = Object.values(c.view.figures ?? {}).map((f) => [esc(f.label), formatFigure(numberAt(c, f.from), f.unit)]);
+  const leaves = numericLeaves(c.result.figures ?? {}).map(([k, v]) => [`<code>figures.${esc(k)}</code>`, esc(round(v))]);
+  const parts = [];
+  if (view.length) parts.push(table(['figure', 'value'], view));
+  if (leaves.length)
+    parts.push(
+      `<details${view.length ? '' : ' open'}><summary>every figure the family wrote (${leaves.length})</summary><div class="scroll">${table(['figure', 'value'], leaves)}</div></details>`,
+    );
+  return parts.length ? `<h3>Figures</h3>${parts.join('')}` : '';
 }
 
 function caseFiles(c: CaseModel, rel: string): string {
