@@ -68,7 +68,7 @@ const BUCKETS_MS = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 
 /** At most this many buckets are drawn, whatever the history's length: drawing is downsampled, the figures never are. */
 export const MAX_BUCKETS = 300;
 /** Buckets hold this many completions on average at least, so their quantiles mean something. */
-const MIN_OPS_PER_BUCKET = 20;
+const MIN_OPS_PER_BUCKET = 50;
 
 /**
  * Reads a case's `history.jsonl` line by line (never whole) and computes its

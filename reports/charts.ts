@@ -59,7 +59,8 @@ function bandSeries(bands: readonly Band[]) {
     markArea: {
       silent: true,
       itemStyle: { color: BAND_FILL, opacity: BAND_OPACITY },
-      label: { show: true, position: 'insideTop', color: '#8a3a0a', fontSize: 11, overflow: 'truncate' },
+      // Written up the band's left edge: a 3 s fault in a minute's run is narrower than its name.
+      label: { show: true, position: 'insideBottomLeft', rotate: 90, distance: 3, color: '#8a3a0a', fontSize: 10, align: 'left', verticalAlign: 'top' },
       data: bands.map((b) => [{ name: b.label, xAxis: b.startS }, { xAxis: b.endS }]),
     },
   };
@@ -80,8 +81,8 @@ export interface TimeLine {
 export function timeChart(opts: { lines: readonly TimeLine[]; unit: Unit; bands: readonly Band[]; xMaxS: number; yName?: string; logY?: boolean }): string {
   const { k, axis } = scale(opts.unit);
   return render({
-    grid: { left: 64, right: 24, top: 40, bottom: 44 },
-    legend: { top: 4, data: opts.lines.map((l) => l.name), type: 'scroll' },
+    grid: { left: 64, right: 24, top: 28, bottom: 62 },
+    legend: { bottom: 0, data: opts.lines.map((l) => l.name), type: 'scroll' },
     xAxis: { type: 'value', name: 's', nameLocation: 'end', min: 0, max: niceMax(opts.xMaxS) },
     yAxis: { type: opts.logY ? 'log' : 'value', name: opts.yName ?? axis, min: opts.logY ? undefined : 0 },
     series: [
@@ -147,9 +148,9 @@ export function scatterChart(opts: {
 export function curvesChart(opts: { lines: readonly TimeLine[]; x: { name: string; unit: Unit }; y: { name: string; unit: Unit } }): string {
   const [sx, sy] = [scale(opts.x.unit), scale(opts.y.unit)];
   return render({
-    grid: { left: 64, right: 40, top: 40, bottom: 48 },
-    legend: { top: 4, type: 'scroll' },
-    xAxis: { type: 'log', name: `${opts.x.name}${sx.axis ? ` (${sx.axis}, log)` : ' (log)'}`, nameLocation: 'middle', nameGap: 28, logBase: 10 },
+    grid: { left: 64, right: 40, top: 28, bottom: 72 },
+    legend: { bottom: 0, type: 'scroll' },
+    xAxis: { type: 'log', name: `${opts.x.name}${sx.axis ? ` (${sx.axis}, log)` : ' (log)'}`, nameLocation: 'middle', nameGap: 26, logBase: 10 },
     yAxis: { type: 'value', name: `${opts.y.name}${sy.axis ? ` (${sy.axis})` : ''}`, min: 0, max: opts.y.unit === 'ratio' ? 100 : undefined },
     series: opts.lines.map((l) => ({
       name: l.name,

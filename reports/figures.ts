@@ -21,11 +21,11 @@ export const genericFigures: readonly FigureDef[] = [
   { name: 'p95', label: 'p95', unit: 'ms', better: 'lower', value: (c) => c.stats?.latencyMs?.p95 },
   { name: 'p99', label: 'p99', unit: 'ms', better: 'lower', value: (c) => c.stats?.latencyMs?.p99 },
   { name: 'maxLatency', label: 'max', unit: 'ms', better: 'lower', value: (c) => c.stats?.latencyMs?.max },
-  { name: 'errors', label: 'errors (fail + info)', unit: 'count', better: 'lower', gate: false, value: (c) => c.stats?.errors },
+  { name: 'errors', label: 'errors', unit: 'count', better: 'lower', gate: false, value: (c) => c.stats?.errors },
   { name: 'errorRate', label: 'error rate', unit: 'ratio', better: 'lower', value: (c) => c.stats?.errorRate },
-  { name: 'availability', label: 'availability (ok / completed)', unit: 'ratio', better: 'higher', value: (c) => c.stats?.availability },
+  { name: 'availability', label: 'availability', unit: 'ratio', better: 'higher', value: (c) => c.stats?.availability },
   { name: 'ops', label: 'client ops', unit: 'count', value: (c) => c.stats?.ops },
-  { name: 'droppedIterations', label: 'dropped iterations (k6)', unit: 'count', better: 'lower', gate: false, value: (c) => c.result.k6?.droppedIterations },
+  { name: 'droppedIterations', label: 'dropped (k6)', unit: 'count', better: 'lower', gate: false, value: (c) => c.result.k6?.droppedIterations },
 ];
 
 /** The generic figures and a family view's own, in the summary's column order. */

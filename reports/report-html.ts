@@ -89,7 +89,7 @@ function summarySection(run: RunModel, family: string): string {
   const head = ['pattern', 'status', ...shown.map((d) => esc(d.label)), ...checks.map((k) => esc(k))];
   return `<h2>Summary: ${esc(family)}</h2>
 <div class="wide">${table(head, rows, ' class="summary"')}</div>
-<p class="note">From each case's own history, the same way for every family: throughput is ok completions a second from the first invoke to the last completion; latency quantiles (nearest rank) over every completion, ok, fail and info; errors are fail + info. ★ marks the best value of a column where the patterns differ.</p>`;
+<p class="note">From each case's own history, the same way for every family: throughput is ok completions a second from the first invoke to the last completion; latency quantiles (nearest rank) over every completion, ok, fail and info; errors are fail + info, the error rate their share of completed operations, availability the share that ended ok; dropped: iterations k6's open model could not start. ★ marks the best value of a column where the patterns differ.</p>`;
 }
 
 /** The best value of a column, or undefined when fewer than two cases have one or they are all equal. */
@@ -208,7 +208,7 @@ function missingChart(title: string, missing: readonly string[]): string {
 function sideBySideSection(run: RunModel, xMaxS: number): string {
   const cases = run.cases.filter((c) => c.stats);
   if (cases.length < 2) return '';
-  const bands = run.results.plan.map((p) => ({ startS: p.atMs / 1000, endS: (p.atMs + p.forMs) / 1000, label: `${p.kind} ${p.on} (planned)` }));
+  const bands = run.results.plan.map((p) => ({ startS: p.atMs / 1000, endS: (p.atMs + p.forMs) / 1000, label: `${p.kind} ${p.on}` }));
   const p99 = cases.map((c) => ({ name: c.result.name, points: c.stats!.series.rows.map((r) => [r.tS, r.latencyMs?.p99] as const) }));
   const ok = cases.map((c) => ({ name: c.result.name, points: c.stats!.series.rows.map((r) => [r.tS, r.okPerS] as const) }));
   const errors = cases.map((c) => ({ name: c.result.name, points: c.stats!.series.rows.map((r) => [r.tS, r.failPerS + r.infoPerS] as const) }));
