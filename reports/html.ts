@@ -32,7 +32,7 @@ const CSS = `
 :root { --fg:#1d232b; --muted:#5c6670; --line:#d8dde3; --bg:#fff; --soft:#f5f7f9; --good:#1b7f3a; --bad:#b3261e; --warn:#9a6700; --band:rgba(232,89,12,.14); }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
-main { max-width: 1400px; margin: 0 auto; padding: 16px 24px 48px; }
+main { max-width: 2000px; margin: 0 auto; padding: 16px 24px 48px; }
 h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .meta { color: var(--muted); margin: 0 0 12px; }
@@ -44,14 +44,14 @@ td.best { font-weight: 700; background: #e8f5ec; }
 td.best::after { content: " ★"; color: var(--good); }
 .valid { color: var(--good); font-weight: 600; } .invalid { color: var(--bad); font-weight: 700; } .unknown { color: var(--warn); font-weight: 600; }
 .status-completed { color: var(--good); } .status-error, .status-interrupted { color: var(--bad); }
-figure.chart { margin: 10px 0 18px; padding: 8px; border: 1px solid var(--line); border-radius: 6px; }
+figure.chart { max-width: 1240px; margin: 10px 0 18px; padding: 8px; border: 1px solid var(--line); border-radius: 6px; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
 figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart .missing { color: var(--warn); }
 details > summary { cursor: pointer; color: var(--muted); }
 details table { font-size: 12px; }
 .wide { overflow-x: auto; max-width: 100%; }
-table.summary td, table.summary th { white-space: nowrap; }
+table.summary td { white-space: nowrap; }
 .scroll { max-height: 360px; overflow: auto; display: inline-block; }
 .note { color: var(--muted); font-size: 13px; }
 .case { margin-top: 36px; }
