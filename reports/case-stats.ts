@@ -158,11 +158,11 @@ export class StatsAccumulator {
     this.doneNs.push(time);
     this.latency.push(latency);
     this.type.push(code);
-    this.ratioNames.forEach((name, i) => {
-      const r = this.ratios[name];
+    for (let i = 0; i < this.ratioNames.length; i++) {
+      const r = this.ratios[this.ratioNames[i]];
       const counted = op.type === 'ok' && (r.f === undefined || op.f === r.f) && op[r.field] !== undefined;
       this.ratioMarks[i].push(counted ? (op[r.field] === r.equals ? 1 : 0) : -1);
-    });
+    }
   }
 
   private addFaultEvent(op: Record<string, unknown>, time: number): void {
@@ -254,13 +254,13 @@ export class StatsAccumulator {
         const i = order[j];
         counts[type[i]]++;
         lat[j - starts[b]] = latency[i];
-        this.ratioMarks.forEach((marks, r) => {
-          const m = marks.data[i];
+        for (let r = 0; r < this.ratioMarks.length; r++) {
+          const m = this.ratioMarks[r].data[i];
           if (m >= 0) {
             counted[r]++;
             yes[r] += m;
           }
-        });
+        }
       }
       rows.push({
         tS: (b * bucketMs) / 1000,
