@@ -122,5 +122,10 @@ describe('a real run ends with its report', () => {
     const again = await runPatternbench(['report', root]);
     expect(again.code).toBe(3);
     expect(again.out).toContain('is not a run folder: it has no results.json');
+    // A baseline that is no run is said before anything starts: no run folder.
+    const noBase = await runPatternbench(['run', suiteFile, '--baseline', root, '--out', join(root, 'never')]);
+    expect(noBase.code).toBe(3);
+    expect(noBase.out).toContain(`--baseline: ${root} is not a run folder`);
+    expect(existsSync(join(root, 'never'))).toBe(false);
   }, 60_000);
 });
