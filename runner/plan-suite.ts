@@ -4,6 +4,9 @@ import { faults, isFaultKind, matchNames } from '../faults/index.ts';
 import { planRandomNemesis, planTimeline, type PlannedFault } from '../faults/schedule.ts';
 import { planTopology, type Topology } from '../runtime/topology.ts';
 import { type Family, families, findPattern, findWorkload, type Pattern, patternNames, type Workload } from '../targets/index.ts';
+import { familyViews } from '../reports/family-views.ts';
+import { knownFigures } from '../reports/figures.ts';
+import { parseThreshold, unitOf } from '../reports/thresholds.ts';
 import { commonWorkload, type Suite } from './suite.ts';
 import { SuiteError } from './suite-error.ts';
 
@@ -75,6 +78,7 @@ export function planSuite(suite: Suite, file: string, registry: Readonly<Record<
       if (!Object.hasOwn(family.checks, check))
         fail(checksField, `unknown check "${check}" for case "${name}" (${family.name}); known: ${Object.keys(family.checks).join(', ')}`);
     }
+    checkThresholds(suite, i, family.name, checks, fail);
     let topology: Topology;
     try {
       topology = pattern.topology(options);
@@ -114,6 +118,37 @@ export function planSuite(suite: Suite, file: string, registry: Readonly<Record<
     }
   }
   return { cases, faults: faultPlan };
+}
+
+/**
+ * Each threshold that applies to case `i` (the suite's and its own) names a
+ * figure the case will have — generic, its family view's, or one of its
+ * checks — and reads as that figure's threshold (`< 50ms` for a latency,
+ * `<= 1%` for a ratio, `true` for a check).
+ */
+function checkThresholds(suite: Suite, i: number, family: string, checks: readonly string[], fail: (field: string, message: string) => never): void {
+  const figures = knownFigures(familyViews[family] ?? {});
+  const own = suite.cases[i].thresholds ?? {};
+  const entries: Array<[string, string, unknown]> = [
+    ...Object.entries(suite.thresholds ?? {})
+      .filter(([name]) => !Object.hasOwn(own, name))
+      .map(([name, spec]): [string, string, unknown] => [`thresholds.${name}`, name, spec]),
+    ...Object.entries(own).map(([name, spec]): [string, string, unknown] => [`cases.${i}.thresholds.${name}`, name, spec]),
+  ];
+  for (const [field, name, spec] of entries) {
+    const unit = unitOf(name, checks, figures);
+    if (unit === undefined) {
+      fail(
+        field,
+        `case "${suite.cases[i].name ?? suite.cases[i].target}" has no figure or check "${name}"; its figures: ${[...figures.keys()].join(', ')}; its checks: ${checks.join(', ') || '(none)'}`,
+      );
+    }
+    try {
+      parseThreshold(name, spec, unit!);
+    } catch (err) {
+      fail(field, (err as Error).message);
+    }
+  }
 }
 
 /** Parses `value` with `schema`, or throws a `SuiteError` naming each bad field under `prefix(path)`. */

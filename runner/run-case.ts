@@ -18,6 +18,7 @@ import { writeJsonAtomic } from './atomic-write.ts';
 import { runCaseChecks } from './case-checks.ts';
 import type { PlannedCase } from './plan-suite.ts';
 import type { ComposedVerdict } from '../checkers/index.ts';
+import type { CaseStatsJson } from '../reports/results-schema.ts';
 
 /** What one case produced; written into results.json. */
 export interface CaseResult {
@@ -43,6 +44,8 @@ export interface CaseResult {
   /** The family's own figures of this case (hit ratio, lost writes …). */
   figures?: Record<string, unknown>;
   links: string[];
+  /** Generic figures from the history (throughput, latency quantiles, errors …), added by the report when the run ends. */
+  stats?: CaseStatsJson;
 }
 
 export interface CaseContext {

@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PlannedFault } from '../faults/schedule.ts';
+import type { Tolerance } from '../reports/compare.ts';
+import type { Regression, ThresholdOutcome } from '../reports/results-schema.ts';
 import { describeVerdict } from '../reports/verdict-text.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
+import { writeReport } from '../reports/write-report.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { planSuite } from './plan-suite.ts';
 import { Progress } from './progress.ts';
@@ -20,6 +23,10 @@ export interface RunResults {
   workload: Suite['workload'];
   plan: PlannedFault[];
   cases: CaseResult[];
+  /** The suite's thresholds, each case's outcome; written with the report when the run ends. */
+  thresholds?: ThresholdOutcome[];
+  /** With `baseline`: the figures that regressed against it. */
+  baseline?: { dir: string; tolerance: Tolerance; compared: number; regressions: Regression[] };
 }
 
 export interface RunOptions {
@@ -29,6 +36,9 @@ export interface RunOptions {
   outDir?: string;
   allowRemote?: string[];
   progress?: Progress;
+  /** A run folder to compare with when the run ends (reports/compare.ts). */
+  baseline?: string;
+  tolerance?: Tolerance;
 }
 
 /**
@@ -96,5 +106,34 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
   results.endedAt = new Date().toISOString();
   unregister();
   save();
+  if (results.status !== 'interrupted') writeRunReport(runDir, results, opts, progress);
+  save();
   return { runDir, results };
+}
+
+/**
+ * Writes report.html, junit.xml and summary.md from the run folder, and
+ * records in results what they found: each case's generic figures, the
+ * thresholds' outcomes, the regressions against a baseline. A report that
+ * fails to render loses nothing of the run: it says why, and the run's
+ * files stay as they are (`patternbench report` can try again).
+ */
+function writeRunReport(runDir: string, results: RunResults, opts: RunOptions, progress: Progress): void {
+  try {
+    const written = writeReport(runDir, { baseline: opts.baseline, tolerance: opts.tolerance });
+    for (const c of results.cases) if (written.stats[c.name]) c.stats = written.stats[c.name];
+    results.thresholds = written.thresholds;
+    if (written.baseline) results.baseline = written.baseline;
+    const failed = written.thresholds.filter((t) => t.pass !== true);
+    if (written.thresholds.length) progress.line(`thresholds: ${written.thresholds.length - failed.length} of ${written.thresholds.length} met`);
+    for (const t of failed)
+      progress.line(
+        `  ${t.case}: ${t.figure} ${t.expected} — ${t.pass === 'unknown' ? 'undecided' : 'not met'}, got ${typeof t.actual === 'number' ? +t.actual.toPrecision(4) : (t.actual ?? 'no value')}`,
+      );
+    if (written.baseline) progress.line(`baseline: ${written.baseline.regressions.length} regression(s) of ${written.baseline.compared} figures compared`);
+    for (const g of written.baseline?.regressions ?? []) progress.line(`  ${g.case}: ${g.figure} ${g.baseline} → ${g.value}`);
+    progress.line(`report: ${written.files.html}`);
+  } catch (err) {
+    progress.line(`report: not written — ${(err as Error).message}`);
+  }
 }

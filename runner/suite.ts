@@ -63,6 +63,15 @@ const workload = z.object(commonWorkload).catchall(z.unknown());
 /** A case's name becomes its folder: a plain slug. */
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a plain name of letters, digits, ".", "_" and "-" (it names a folder)');
 
+/**
+ * Thresholds by figure name: a generic figure (`p99`, `throughput`,
+ * `errorRate` …), a figure of the family's report view (`staleReads`,
+ * `hitRatio` …) or a check (`linearizable: true`). Names and expressions
+ * are checked against the case's family when the suite is planned; they
+ * decide `run`'s exit code (reports/thresholds.ts).
+ */
+const thresholds = z.record(z.string().min(1), z.union([z.string().min(1), z.boolean()]));
+
 const suiteCase = z
   .object({
     target: z.string().min(1),
@@ -73,6 +82,8 @@ const suiteCase = z
     workload: z.record(z.string(), z.unknown()).optional(),
     /** Checks of this case only, instead of the suite's. */
     checkers: z.array(z.string().min(1)).optional(),
+    /** Thresholds of this case, laid over the suite's. */
+    thresholds: thresholds.optional(),
   })
   .strict();
 
@@ -91,6 +102,8 @@ export const suiteSchema = z
     nemesis: randomNemesis.optional(),
     /** Checks by name, from the family of the cases' targets. */
     checkers: z.array(z.string().min(1)).default([]),
+    /** Thresholds every case must meet (`p99: < 50ms`); a case's own override them by name. */
+    thresholds: thresholds.optional(),
   })
   .strict();
 
