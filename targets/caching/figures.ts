@@ -194,18 +194,24 @@ function faultWindows(history: readonly Op[]): Array<{ fault: string; on: string
  * Database loads and misses per expiry of the herd's hot key, from the
  * clients' answers: every read that loaded the item from PostgreSQL
  * (`loaded`) or was answered from it (`miss`) falls into an expiry window —
- * a window opens with the first such read and takes the ones that follow
- * within half a TTL. The first window is the cold start (the key was never
- * cached); windows that overlap a fault are reported but left out of the
- * means. Exact: each answer is one request's own account, nothing sampled.
+ * a window opens with such a read invoked more than a second (or half a TTL,
+ * if shorter) after the previous one; a crowd missing together arrives
+ * within the load's time, and expiries are a TTL apart. The first window is
+ * the cold start (the key was never cached); windows that overlap a fault
+ * are reported but left out of the means. Exact: each answer is one
+ * request's own account of itself, nothing sampled — pg_stat's counters,
+ * sampled once a second and counting every query, could not say which
+ * loads belong to which expiry.
  */
 function loadsPerExpiry(reads: Operation[], hotKey: string, ttlSeconds: number, faults: Array<{ startNs: number; endNs: number }>) {
   const events = reads.filter((o) => o.invoke.key === hotKey && (o.done!.loaded === true || o.done!.cache === 'miss'));
   const windows: Array<{ startNs: number; endNs: number; loads: number; misses: number }> = [];
-  const halfTtlNs = (ttlSeconds * NS_PER_S) / 2;
+  const gapNs = Math.min(NS_PER_S, (ttlSeconds * NS_PER_S) / 2);
+  let lastNs = -Infinity;
   for (const o of events) {
     let w = windows[windows.length - 1];
-    if (!w || o.invoke.time - w.startNs > halfTtlNs) windows.push((w = { startNs: o.invoke.time, endNs: o.invoke.time, loads: 0, misses: 0 }));
+    if (!w || o.invoke.time - lastNs > gapNs) windows.push((w = { startNs: o.invoke.time, endNs: o.invoke.time, loads: 0, misses: 0 }));
+    lastNs = o.invoke.time;
     w.endNs = Math.max(w.endNs, o.done!.time);
     if (o.done!.loaded === true) w.loads++;
     if (o.done!.cache === 'miss') w.misses++;
