@@ -82,6 +82,7 @@ describe('acknowledged writes when Redis is killed', () => {
     outcomes.set('write-back', await writeKillRead('write-back', { flushIntervalMs: 60_000 }));
     // A flush every 2 s: some writes reach PostgreSQL before the kill, the latest do not.
     outcomes.set('write-back-flushing', await writeKillRead('write-back', { flushIntervalMs: 2_000 }));
+    outcomes.set('write-through', await writeKillRead('write-through', {}));
   }, 240_000);
 
   afterAll(() => outcomes.clear());
@@ -91,6 +92,13 @@ describe('acknowledged writes when Redis is killed', () => {
     expect(o.acknowledged).toBeGreaterThanOrEqual(20);
     expect(o.lostInDatabase).toBe(o.acknowledged);
     expect(o.verdict).toMatchObject({ valid: false, lost: o.lostInDatabase, verified: o.acknowledged, unverified: 0 });
+  });
+
+  it('write-through loses none: every acknowledged write is in PostgreSQL and read back', () => {
+    const o = outcomes.get('write-through')!;
+    expect(o.acknowledged).toBeGreaterThanOrEqual(20);
+    expect(o.lostInDatabase).toBe(0);
+    expect(o.verdict).toMatchObject({ valid: true, lost: 0, verified: o.acknowledged, unverified: 0 });
   });
 
   it('write-back flushing every 2 s: the checker counts exactly the writes PostgreSQL never got', () => {

@@ -4,6 +4,7 @@ import { CacheAside } from './cache-aside.ts';
 import { type ItemRead, ItemTable, type RedisClient } from './items.ts';
 import { hottestKeys } from './warming.ts';
 import { WriteBack } from './write-back.ts';
+import { WriteThrough } from './write-through.ts';
 
 /** What every caching pattern is built from: Redis as the cache, PostgreSQL as the source of truth. */
 export interface CachingBackends {
@@ -78,6 +79,11 @@ export const cachingPatterns = {
       const pattern = new CacheAside(b.redis, new ItemTable(b.pg, o.loadCostMs), o);
       return { get: (id) => pattern.get(id), put: (id, v) => pattern.put(id, v), delete: (id) => pattern.delete(id), start: () => warmHottest(pattern, o) };
     },
+  },
+  'write-through': {
+    description: 'writes go to PostgreSQL, then Redis, before the ack; reads from Redis, loaded on a miss',
+    options: z.object(common).strict(),
+    create: (b: CachingBackends, o: CommonOptions): CachingPattern => new WriteThrough(b.redis, new ItemTable(b.pg, o.loadCostMs), o),
   },
   'write-back': {
     description: 'writes acknowledged once in Redis, flushed to PostgreSQL in batches; reads from Redis, loaded on a miss',
