@@ -49,8 +49,8 @@ export function cachingFigures(files: CaseFiles): Record<string, unknown> {
     hitRatio: {
       client: reads.length > 0 ? round(hits.length / reads.length, 4) : null,
       redis: redisHitRatio(files.metrics),
-      clientPerSecond: perSecond(reads, startNs, (group) =>
-        group.length > 0 ? round(group.filter((o) => o.done!.cache === 'hit').length / group.length, 4) : null,
+      clientPerSecond: perSecond(reads, (group: Operation[]) =>
+        group.length > 0 ? round(group.filter((o: Operation) => o.done!.cache === 'hit').length / group.length, 4) : null,
       ),
     },
     bestHitRatio: bestHitRatio(files),
@@ -61,9 +61,7 @@ export function cachingFigures(files: CaseFiles): Record<string, unknown> {
       typeof files.workload.hotKey === 'string' ? loadsPerExpiry(reads, String(files.workload.hotKey), Number(files.options.ttlSeconds), faults) : null,
     staleReads: { fraction: round(stale.staleFraction, 4), reads: stale.reads, stale: stale.staleReads, k: stale.k, tMs: stale.tMs },
     lostWrites: { valid: lost.valid, lost: lost.lost, verified: lost.verified, unverified: lost.unverified, acknowledged: lost.acknowledged },
-    faults: faults
-      .map((f) => ({ ...f, startSeconds: round((f.startNs - startNs) / NS_PER_S, 3), endSeconds: round((f.endNs - startNs) / NS_PER_S, 3) }))
-      .map(({ startNs: _s, endNs: _e, ...f }) => f),
+    faults: faults.map((f) => duringFault(f, load)),
   };
 }
 
@@ -89,11 +87,34 @@ function pair(history: readonly Op[]): Operation[] {
 const count = (ops: Operation[], type: Op['type']) => ops.filter((o) => o.done?.type === type).length;
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** `summarise` of the operations invoked in each whole second of the load. */
-function perSecond<T>(ops: Operation[], startNs: number, summarise: (group: Operation[]) => T): Array<{ second: number; value: T }> {
-  const groups: Operation[][] = [];
-  for (const o of ops) (groups[Math.floor((o.invoke.time - startNs) / NS_PER_S)] ??= []).push(o);
-  return Array.from(groups, (group, second) => ({ second, value: summarise(group ?? []) }));
+/** `summarise` of the operations invoked in each whole second since the run started (the history's clock), from the first such second. */
+function perSecond<T>(ops: Operation[], summarise: (group: Operation[]) => T): Array<{ second: number; value: T }> {
+  const groups = new Map<number, Operation[]>();
+  for (const o of ops) {
+    const second = Math.floor(o.invoke.time / NS_PER_S);
+    groups.set(second, [...(groups.get(second) ?? []), o]);
+  }
+  if (groups.size === 0) return [];
+  const first = Math.min(...groups.keys());
+  const last = Math.max(...groups.keys());
+  return Array.from({ length: last - first + 1 }, (_, i) => ({ second: first + i, value: summarise(groups.get(first + i) ?? []) }));
+}
+
+/** What clients saw while one fault was on: the operations invoked in its window, how many succeeded, the reads' hit ratio, the median latency. */
+function duringFault(f: { fault: string; on: string; startNs: number; endNs: number }, load: Operation[]) {
+  const inside = load.filter((o) => o.invoke.time >= f.startNs && o.invoke.time < f.endNs);
+  const ok = inside.filter((o) => o.done?.type === 'ok');
+  const reads = ok.filter((o) => o.invoke.f === 'read' && o.done!.status === 200);
+  return {
+    fault: f.fault,
+    on: f.on,
+    startSeconds: round(f.startNs / NS_PER_S, 3),
+    endSeconds: round(f.endNs / NS_PER_S, 3),
+    invoked: inside.length,
+    okFraction: inside.length > 0 ? round(ok.length / inside.length, 4) : null,
+    readHitRatio: reads.length > 0 ? round(reads.filter((o) => o.done!.cache === 'hit').length / reads.length, 4) : null,
+    latencyMsP50: distribution(inside.filter((o) => o.done).map((o) => Number(o.done!.latencyMs)))?.p50 ?? null,
+  };
 }
 
 /** The increase of a cumulative counter across the samples; a counter that goes down was reset (a restarted Redis) and counts again from 0. */
@@ -129,14 +150,13 @@ function redisHitRatio(metrics: readonly MetricsSample[]): number | null {
 function dbQueriesPerSecond(metrics: readonly MetricsSample[]) {
   const series: Array<{ second: number; value: number }> = [];
   let previous: { time: number; commits: number } | undefined;
-  const start = metrics[0]?.time ?? 0;
   for (const sample of metrics) {
     const pg = sample.postgres?.postgres;
     if (!pg || 'error' in pg || typeof pg.xact_commit !== 'number') continue;
     if (previous) {
       const seconds = (sample.time - previous.time) / NS_PER_S;
       const queries = Math.max(0, pg.xact_commit - previous.commits - 1);
-      if (seconds > 0) series.push({ second: round((sample.time - start) / NS_PER_S, 1), value: round(queries / seconds, 1) });
+      if (seconds > 0) series.push({ second: round(sample.time / NS_PER_S, 1), value: round(queries / seconds, 1) });
     }
     previous = { time: sample.time, commits: pg.xact_commit };
   }
