@@ -92,12 +92,16 @@ try {
     }
   }
   const ratios = on.map((r, i) => r / off[i]);
-  console.log(`\nharness ceiling: caching workload (mix C, ${keys} cached keys), cache-aside hit path, ${vus} VUs, ${rounds} rounds × ${roundSeconds} s each (ABBA)\n`);
+  console.log(
+    `\nharness ceiling: caching workload (mix C, ${keys} cached keys), cache-aside hit path, ${vus} VUs, ${rounds} rounds × ${roundSeconds} s each (ABBA)\n`,
+  );
   console.table([
     { recording: 'on (every op into history.jsonl)', 'req/s (median)': Math.round(median(on)), 'req/s (rounds)': on.map(Math.round).join(', ') },
     { recording: 'off (RECORD=false)', 'req/s (median)': Math.round(median(off)), 'req/s (rounds)': off.map(Math.round).join(', ') },
   ]);
-  console.log(`ratio on/off: median ${median(ratios).toFixed(3)}, rounds ${ratios.map((r) => r.toFixed(3)).join(', ')}; ${lines} history lines written with recording on`);
+  console.log(
+    `ratio on/off: median ${median(ratios).toFixed(3)}, rounds ${ratios.map((r) => r.toFixed(3)).join(', ')}; ${lines} history lines written with recording on`,
+  );
 } finally {
   await env.stop();
   rmSync(runDir, { recursive: true, force: true });

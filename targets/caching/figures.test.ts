@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsSample } from '../../history/metrics.ts';
-import type { Op } from '../../history/op.ts';
+import type { Op, OpInput } from '../../history/op.ts';
 import { cachingFigures } from './figures.ts';
 
 const S = 1e9;
 
 /** A history from compact rows: [process, f, key, invoke s, done s, done type, extra of the completion]. */
 function history(rows: Array<[number, string, string, number, number, Op['type'], Record<string, unknown>?]>, nemesis: Op[] = []): Op[] {
-  const ops: Omit<Op, 'index'>[] = [...nemesis];
+  const ops: OpInput[] = [...nemesis];
   for (const [process, f, key, at, done, type, extra] of rows) {
     ops.push({ process, type: 'invoke', f, key, value: f === 'write' ? `${process}-${at}` : null, time: at * S });
     ops.push({ process, type, f, key, value: f === 'write' ? `${process}-${at}` : 'seed-k0', time: done * S, latencyMs: (done - at) * 1000, ...extra });
   }
-  return ops.sort((a, b) => a.time - b.time).map((op, index) => ({ ...op, index }));
+  return ops.sort((a, b) => a.time - b.time).map((op, index) => ({ ...op, index }) as Op);
 }
 
 const read = (
@@ -66,7 +66,7 @@ describe('caching figures', () => {
       read(4, 10.0, 'miss'),
       read(5, 15.0, 'hit', true), // an early refresh: a hit that loaded
     ];
-    const nemesis: Omit<Op, 'index'>[] = [
+    const nemesis: OpInput[] = [
       { process: 'nemesis', type: 'info', f: 'start-kill', value: { on: 'redis' }, time: 9.5 * S },
       { process: 'nemesis', type: 'info', f: 'stop-kill', value: { on: 'redis' }, time: 10.5 * S },
     ];

@@ -58,6 +58,8 @@ export const caching: Family = {
         valueBytes: z.number().int().positive().default(1000),
         /** Read every key once after the load (what the lost-writes check needs). */
         finalReads: z.boolean().default(true),
+        /** Wait this long after the load before the final reads (let TTL-bounded stale copies run out). */
+        settleMs: z.number().int().nonnegative().default(0),
       }),
       env: (o) => ({
         KEYS: String(o.keys),
@@ -66,6 +68,7 @@ export const caching: Family = {
         ...(o.readRatio === undefined ? {} : { READ_RATIO: String(o.readRatio) }),
         VALUE_BYTES: String(o.valueBytes),
         FINAL_READS: String(o.finalReads),
+        SETTLE_MS: String(o.settleMs),
       }),
     },
     {

@@ -22,8 +22,10 @@
  * Env: TARGET_URLS (required), RATE, DURATION, PRE_VUS, MAX_VUS, TIMEOUT
  * (the runner's), KEYS (1000), MIX (a|b|c|d|f, 'b'), DISTRIBUTION (the mix's
  * own), READ_RATIO (instead of the mix: reads at this ratio, updates
- * otherwise), VALUE_BYTES (1000), FINAL_READS ('true').
+ * otherwise), VALUE_BYTES (1000), FINAL_READS ('true'), SETTLE_MS (0: how
+ * long to wait between the load and the final reads).
  */
+import { sleep } from 'k6';
 import exec from 'k6/execution';
 import { numberEnv, openModel, targetUrls } from '../../workloads/jepsen.ts';
 import { chooseOperation, insertSchedule, keyChooser, type RequestDistribution, type YcsbMix, ycsbMixes } from '../../workloads/ycsb.ts';
@@ -60,9 +62,15 @@ export default function (): void {
   }
 }
 
-/** Reads every key once after the load (and, for D, every key the load could have inserted; one never inserted reads as 404): the run's last word on each. */
+/**
+ * Reads every key once after the load (and, for D, every key the load could
+ * have inserted; one never inserted reads as 404): the run's last word on
+ * each. SETTLE_MS first lets copies that a TTL bounds run out, so that a
+ * write still hidden behind a stale copy is not mistaken for a lost one.
+ */
 export function teardown(): void {
   if (__ENV.FINAL_READS === 'false') return;
+  sleep(numberEnv('SETTLE_MS', 0) / 1000);
   const inserted = insertSchedule(mix, Math.ceil(numberEnv('RATE', 50) * durationSeconds(__ENV.DURATION || '30s'))).insertedBefore;
   for (let i = 0; i < keys + inserted; i++) read(`k${i}`);
 }
