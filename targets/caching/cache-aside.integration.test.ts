@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointUrl, serviceEnv } from '../../runtime/endpoint.ts';
@@ -197,5 +198,19 @@ describe('cache-aside target', () => {
     // Once the TTL is over, the TTL-only copy is gone and the new value shows.
     await sleep(2_500);
     expect(await getItem(ttl, 'k10')).toMatchObject({ body: { value: 'new', version: 2, cache: 'miss' } });
+  });
+
+  it('an in-process tier serves its copy without Redis, and a write through the same replica drops it', async () => {
+    const near = await startVariant('local-tier', { localTier: { policy: 's3-fifo', capacity: 10, ttlMs: 60_000 } });
+    expect(await getItem(near, 'k12')).toMatchObject({ body: { cache: 'miss', loaded: true } });
+    // Redis loses its copy; the replica's own still answers.
+    const redis = env.components.get('redis')!;
+    const client = createClient({ socket: { host: redis.host, port: redis.port } });
+    await client.connect();
+    await client.del('item:k12');
+    client.destroy();
+    expect(await getItem(near, 'k12')).toMatchObject({ body: { version: 1, cache: 'hit', loaded: false } });
+    await putItem(near, 'k12', 'new');
+    expect(await getItem(near, 'k12')).toMatchObject({ body: { value: 'new', version: 2, cache: 'miss' } });
   });
 });

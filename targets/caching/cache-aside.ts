@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createCache, type EvictingCache, type EvictionPolicyName } from './eviction/index.ts';
 import { type CachedItem, CacheUnavailable, cacheKey, decodeItem, fromCache, type ItemRead, type ItemTable, type RedisClient } from './items.ts';
 
 /** How a write makes cached copies go away. */
@@ -18,6 +19,15 @@ export interface CacheAsideOptions {
   pollMs: number;
   /** XFetch's β (Vattani et al.): > 1 refreshes earlier, < 1 later. */
   xfetchBeta: number;
+  /** An in-process tier in front of Redis: its eviction policy, its size in items, how long a copy may serve. */
+  localTier?: { policy: EvictionPolicyName; capacity: number; ttlMs: number };
+}
+
+/** A copy in the in-process tier, and when it stops serving (ms since the epoch). */
+interface LocalCopy {
+  value: string;
+  version: number;
+  expiresAtMs: number;
 }
 
 const leaseKey = (id: string): string => `lease:${id}`;
@@ -70,6 +80,13 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * (`miss`, `loaded`) and a write commits there; an invalidation that could
  * not reach Redis is logged, and a copy it missed lives until its TTL.
  *
+ * With `localTier`, each replica keeps recent items in process too (FIFO,
+ * LRU, LFU, W-TinyLFU, SIEVE or S3-FIFO, `eviction/`), for `ttlMs` at most:
+ * a hit there costs no network at all; a write deletes the copy only in the
+ * replica that served it, so other replicas may serve theirs until it
+ * expires. (`version` invalidation checks PostgreSQL on every read and
+ * keeps no local tier.)
+ *
  * The pattern's known hole is left in on purpose (exposing it is the point
  * of the benchmark): a reader that misses, reads version n from PostgreSQL
  * and is slow to SET can store n after a writer has committed n+1 and
@@ -79,17 +96,25 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  */
 export class CacheAside {
   private readonly inFlight = new Map<string, Promise<{ value: string; version: number } | undefined>>();
+  private readonly local: EvictingCache<string, LocalCopy> | undefined;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly table: ItemTable,
     private readonly options: CacheAsideOptions,
-  ) {}
+  ) {
+    const tier = options.localTier;
+    this.local = tier && options.invalidation !== 'version' ? createCache<string, LocalCopy>(tier.policy, tier.capacity) : undefined;
+  }
 
   /** The item, from Redis when cached (and, under `version`, current), else from PostgreSQL; `undefined` if absent. */
   async get(id: string): Promise<ItemRead | undefined> {
+    const near = this.local?.get(id);
+    if (near && near.expiresAtMs > Date.now()) return { value: near.value, version: near.version, cache: 'hit', loaded: false };
     try {
-      return await this.getThroughCache(id);
+      const item = await this.getThroughCache(id);
+      if (item && this.local) this.local.set(id, { value: item.value, version: item.version, expiresAtMs: Date.now() + this.options.localTier!.ttlMs });
+      return item;
     } catch (err) {
       if (!(err instanceof CacheUnavailable)) throw err;
       const item = await this.table.load(id);
@@ -130,6 +155,7 @@ export class CacheAside {
 
   /** Drops the cached copy and any lease on it; a Redis that does not answer is logged, the write stands. */
   private async invalidate(id: string): Promise<void> {
+    this.local?.delete(id);
     await this.redis.del([cacheKey(id), leaseKey(id)]).catch((err: Error) => console.error(`invalidating ${id}: ${err.message || err.constructor.name}`));
   }
 

@@ -166,23 +166,27 @@ function dbQueriesPerSecond(metrics: readonly MetricsSample[]) {
 }
 
 /**
- * The best hit ratio any cache of Redis's size could reach on this
- * workload's keys, when Redis has a memory limit: the top-C mass of the
- * request distribution (zipfian: YCSB's scrambled popularity; uniform: C/N),
- * C being how many items Redis held once full (the median `keys` of the
- * samples in the run's second half). Null without a limit, for `latest`, or
- * when the samples do not say how many keys Redis held.
+ * The best hit ratio any cache of the case's size could reach on this
+ * workload's keys: the top-C mass of the request distribution (zipfian:
+ * YCSB's scrambled popularity; uniform: C/N). C is the in-process tier's
+ * capacity when there is one (a replica's; the workload's hits count both
+ * tiers), else, when Redis has a memory limit, how many items Redis held once
+ * full (the median `keys` of the samples in the run's second half). Null
+ * with neither, for `latest`, or when the samples do not say.
  */
 function bestHitRatio(files: CaseFiles) {
-  if (!files.options.redisMaxmemory) return null;
+  const local = files.options.localTier as { capacity: number } | undefined;
+  if (!files.options.redisMaxmemory && !local) return null;
   const keys = Number(files.workload.keys);
   const mix = String(files.workload.mix ?? 'b');
   const distribution = String(files.workload.distribution ?? (mix === 'd' ? 'latest' : 'zipfian'));
-  const held = files.metrics
-    .slice(Math.floor(files.metrics.length / 2))
-    .map((s) => s.redis?.redis)
-    .flatMap((r) => (r && !('error' in r) && typeof r.keys === 'number' ? [r.keys] : []))
-    .sort((a, b) => a - b);
+  const held = local
+    ? [local.capacity]
+    : files.metrics
+        .slice(Math.floor(files.metrics.length / 2))
+        .map((s) => s.redis?.redis)
+        .flatMap((r) => (r && !('error' in r) && typeof r.keys === 'number' ? [r.keys] : []))
+        .sort((a, b) => a - b);
   if (held.length === 0 || !(keys > 0) || distribution === 'latest') return null;
   const capacity = Math.min(keys, held[Math.floor(held.length / 2)]);
   const bound = distribution === 'uniform' ? capacity / keys : topMass(scrambledZipfianPmf(keys), capacity);

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { CacheAside } from './cache-aside.ts';
+import { type EvictionPolicyName, evictionPolicies } from './eviction/index.ts';
 import { type ItemRead, ItemTable, type RedisClient } from './items.ts';
 import { hottestKeys } from './warming.ts';
 import { WriteBack } from './write-back.ts';
@@ -55,6 +56,15 @@ const cacheAsideOptions = z
     xfetchBeta: z.number().positive().default(1),
     /** Cache warming: before traffic, load the N keys YCSB's zipfian makes most popular over the seeded items. */
     warmKeys: z.number().int().nonnegative().default(0),
+    /** An in-process tier in front of Redis, in each replica: eviction policy, size in items, how long a copy serves. */
+    localTier: z
+      .object({
+        policy: z.enum(Object.keys(evictionPolicies) as [EvictionPolicyName, ...EvictionPolicyName[]]),
+        capacity: z.number().int().positive(),
+        ttlMs: z.number().int().positive().default(5000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
