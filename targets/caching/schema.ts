@@ -12,12 +12,26 @@ export const seedTag = (id: string): string => `seed-${id}`;
  * error.
  */
 export async function prepareItems(pg: Pool, seedItems: number, valueBytes: number): Promise<void> {
-  await pg.query('CREATE TABLE IF NOT EXISTS items (id text PRIMARY KEY, value text NOT NULL, version bigint NOT NULL)');
-  if (seedItems <= 0) return;
-  await pg.query(
-    `INSERT INTO items (id, value, version)
-     SELECT 'k' || i, rpad('seed-k' || i || ':', $2::int, 'x'), 1 FROM generate_series(0, $1::int - 1) AS i
-     ON CONFLICT (id) DO NOTHING`,
-    [seedItems, valueBytes],
-  );
+  const client = await pg.connect();
+  try {
+    // Replicas start together, and concurrent CREATE TABLE IF NOT EXISTS can
+    // still collide in PostgreSQL's catalog: one at a time, under a lock.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['patternbench items']);
+    await client.query('CREATE TABLE IF NOT EXISTS items (id text PRIMARY KEY, value text NOT NULL, version bigint NOT NULL)');
+    if (seedItems > 0) {
+      await client.query(
+        `INSERT INTO items (id, value, version)
+         SELECT 'k' || i, rpad('seed-k' || i || ':', $2::int, 'x'), 1 FROM generate_series(0, $1::int - 1) AS i
+         ON CONFLICT (id) DO NOTHING`,
+        [seedItems, valueBytes],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

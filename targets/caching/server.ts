@@ -52,7 +52,6 @@ const pool = new pg.Pool({
 pool.on('error', (err) => console.error(`postgres: ${err.message}`));
 
 await redis.connect();
-// Replicas start one after another; the first seeds, the rest find the rows there.
 await prepareItems(pool, options.seedItems, options.valueBytes);
 // Each entry's `create` takes its own options type; the registry lookup by name loses which.
 const store = (entry.create as (b: CachingBackends, o: typeof options) => CachingPattern)(
