@@ -78,10 +78,10 @@ describe('caching figures', () => {
       missesMean: 1.5,
       coldStart: { loads: 2, misses: 2 },
       windows: [
-        { loads: 2, misses: 2, faulted: false },
-        { loads: 3, misses: 3, faulted: false },
-        { loads: 1, misses: 1, faulted: true },
-        { loads: 1, misses: 0, faulted: false },
+        { startSeconds: 0, endSeconds: 0.11, loads: 2, misses: 2, faulted: false },
+        { startSeconds: 5, endSeconds: 5.11, loads: 3, misses: 3, faulted: false },
+        { startSeconds: 10, endSeconds: 10.01, loads: 1, misses: 1, faulted: true },
+        { startSeconds: 15, endSeconds: 15.01, loads: 1, misses: 0, faulted: false },
       ],
     });
     expect(f.faults).toEqual([

@@ -248,6 +248,12 @@ function loadsPerExpiry(reads: Operation[], hotKey: string, ttlSeconds: number, 
     loadsMax: clean.length > 0 ? Math.max(...clean.map((w) => w.loads)) : null,
     missesMean: mean(clean.map((w) => w.misses)),
     coldStart: windows[0] ? { loads: windows[0].loads, misses: windows[0].misses } : null,
-    windows: windows.map((w) => ({ loads: w.loads, misses: w.misses, faulted: faults.some((f) => f.startNs <= w.endNs && f.endNs >= w.startNs) })),
+    windows: windows.map((w) => ({
+      startSeconds: round(w.startNs / NS_PER_S, 3),
+      endSeconds: round(w.endNs / NS_PER_S, 3),
+      loads: w.loads,
+      misses: w.misses,
+      faulted: faults.some((f) => f.startNs <= w.endNs && f.endNs >= w.startNs),
+    })),
   };
 }
