@@ -209,7 +209,7 @@ describe('cache-aside target', () => {
     await client.connect();
     await client.del('item:k12');
     client.destroy();
-    expect(await getItem(near, 'k12')).toMatchObject({ body: { version: 1, cache: 'hit', loaded: false } });
+    expect(await getItem(near, 'k12')).toMatchObject({ body: { version: 1, cache: 'hit', loaded: false, tier: 'local' } });
     await putItem(near, 'k12', 'new');
     expect(await getItem(near, 'k12')).toMatchObject({ body: { value: 'new', version: 2, cache: 'miss' } });
   });

@@ -110,7 +110,7 @@ export class CacheAside {
   /** The item, from Redis when cached (and, under `version`, current), else from PostgreSQL; `undefined` if absent. */
   async get(id: string): Promise<ItemRead | undefined> {
     const near = this.local?.get(id);
-    if (near && near.expiresAtMs > Date.now()) return { value: near.value, version: near.version, cache: 'hit', loaded: false };
+    if (near && near.expiresAtMs > Date.now()) return { value: near.value, version: near.version, cache: 'hit', loaded: false, tier: 'local' };
     try {
       const item = await this.getThroughCache(id);
       if (item && this.local) this.local.set(id, { value: item.value, version: item.version, expiresAtMs: Date.now() + this.options.localTier!.ttlMs });

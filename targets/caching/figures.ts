@@ -49,6 +49,7 @@ export function cachingFigures(files: CaseFiles): Record<string, unknown> {
     hitRatio: {
       client: reads.length > 0 ? round(hits.length / reads.length, 4) : null,
       redis: redisHitRatio(files.metrics),
+      localTier: files.options.localTier ? (reads.length > 0 ? round(hits.filter((o) => o.done!.tier === 'local').length / reads.length, 4) : null) : null,
       clientPerSecond: perSecond(reads, (group: Operation[]) =>
         group.length > 0 ? round(group.filter((o: Operation) => o.done!.cache === 'hit').length / group.length, 4) : null,
       ),
@@ -169,8 +170,8 @@ function dbQueriesPerSecond(metrics: readonly MetricsSample[]) {
  * The best hit ratio any cache of the case's size could reach on this
  * workload's keys: the top-C mass of the request distribution (zipfian:
  * YCSB's scrambled popularity; uniform: C/N). C is the in-process tier's
- * capacity when there is one (a replica's; the workload's hits count both
- * tiers), else, when Redis has a memory limit, how many items Redis held once
+ * capacity when there is one (compare `hitRatio.localTier`), else, when
+ * Redis has a memory limit, how many items Redis held once
  * full (the median `keys` of the samples in the run's second half). Null
  * with neither, for `latest`, or when the samples do not say.
  */

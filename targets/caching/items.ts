@@ -12,6 +12,8 @@ export interface ItemRead {
   cache: 'hit' | 'miss';
   /** This request read the item from PostgreSQL (a miss it filled, an early refresh, a version mismatch). */
   loaded: boolean;
+  /** A hit served by the replica's in-process tier rather than by Redis. */
+  tier?: 'local';
 }
 
 /** An item as Redis holds it: the version travels with the value, so a hit reports the version it served. */

@@ -37,13 +37,14 @@ export function itemRequests(urls: readonly string[], timeout: string, valueByte
       record({ ...common, value: null });
       return;
     }
-    const body = bodyOf<{ value: string; version: number; cache: 'hit' | 'miss'; loaded?: boolean }>(res);
+    const body = bodyOf<{ value: string; version: number; cache: 'hit' | 'miss'; loaded?: boolean; tier?: string }>(res);
     // Answered, but not with what the API promises: what was read is unknown.
     if (!body || typeof body.value !== 'string') {
       record({ ...common, type: 'info', value: null, error: `unparsable body: ${String(res.body ?? '').slice(0, 200)}` });
       return;
     }
-    record({ ...common, value: tagOf(body.value), version: body.version, cache: body.cache, loaded: body.loaded ?? body.cache === 'miss' });
+    const tier = body.tier === undefined ? {} : { tier: body.tier };
+    record({ ...common, value: tagOf(body.value), version: body.version, cache: body.cache, loaded: body.loaded ?? body.cache === 'miss', ...tier });
     (body.cache === 'hit' ? hitLatency : missLatency).add(res.timings.duration);
     cacheHits.add(body.cache === 'hit');
   }

@@ -5,7 +5,8 @@
  * reached through its links.
  *
  *   GET    /items/:id  → 200 { id, value, version, cache: 'hit' | 'miss', loaded } | 404
- *                         (`loaded`: this request read the item from PostgreSQL)
+ *                         (`loaded`: this request read the item from PostgreSQL;
+ *                         `tier: 'local'` on a hit served by the in-process tier)
  *   PUT    /items/:id  { "value": string } → 200 { id, version } | 400
  *   DELETE /items/:id  → 204 (whether or not it existed)
  *   a backend error, or no answer within 3 s → 503 { error }
