@@ -4,6 +4,7 @@ export { checkLinearizable, type LinearOptions, type LinearVerdict } from './lin
 export { models, defineModel, type Model, type ModelOp, type ModelSpec } from './models/index.ts';
 export { checkStaleness, VISIBILITY_BUCKETS_MS, type StalenessOptions, type StalenessVerdict } from './staleness.ts';
 export { checkSetFull, type SetFullOptions, type SetFullVerdict } from './set-full.ts';
+export { checkLostWrites, type LostWritesOptions, type LostWritesVerdict } from './lost-writes.ts';
 export { checkBank, type BankOptions, type BankVerdict } from './bank.ts';
 export { checkLock, type CounterTally, type LockOptions, type LockVerdict } from './lock.ts';
 export { checkConvergence, type ConvergenceVerdict, type KeyConvergence } from './convergence.ts';

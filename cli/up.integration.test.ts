@@ -57,7 +57,10 @@ describe('patternbench up / fault / down (real components)', () => {
       expect(Math.min(...after)).toBeLessThan(150);
 
       expect((await pb(['fault', 'kill', '--component', 'redis', '--for', '1s', '--state', state])).code).toBe(0);
-      expect((await timeGet(url)).status).toBe(503);
+      // k1 was cached; with Redis dead, cache-aside answers it from PostgreSQL.
+      const killed = await fetch(url);
+      expect(killed.status).toBe(200);
+      expect(((await killed.json()) as { cache: string }).cache).toBe('miss');
 
       const history = readFileSync(join(state, 'cache-aside', 'history.jsonl'), 'utf8');
       expect(history).toMatch(/"f":"start-latency"/);

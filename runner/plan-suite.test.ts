@@ -28,7 +28,7 @@ describe('planning a suite against the families', () => {
     const { cases, faults } = plan({ cases: [{ target: 'cache-aside', options: { ttlSeconds: 5 } }], checkers: ['staleness'] });
     expect(cases[0]).toMatchObject({ name: 'cache-aside', options: { ttlSeconds: 5, seedItems: 1000 }, checks: ['staleness'] });
     expect(cases[0].family.name).toBe('caching');
-    expect(cases[0].settings).toMatchObject({ script: 'targets/caching/workload.k6.ts', keys: 100, readRatio: 0.9, rate: 50 });
+    expect(cases[0].settings).toMatchObject({ script: 'targets/caching/workload.k6.ts', keys: 1000, mix: 'b', rate: 50 });
     expect(cases[0].topology.services?.target.uses).toEqual(['redis', 'postgres']);
     expect(faults).toEqual([]);
   });

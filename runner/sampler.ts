@@ -143,10 +143,12 @@ async function sampleEach<C>(
 
 async function sampleRedis(client: ReturnType<typeof createClient>): Promise<Record<string, number>> {
   const info = await client.info();
-  const out: Record<string, number> = {};
+  // `keys`: how many keys database 0 holds (INFO's keyspace line `db0:keys=N,…`, absent when empty).
+  const out: Record<string, number> = { keys: 0 };
   for (const line of info.split('\r\n')) {
     const [k, v] = line.split(':');
     if (k === 'role') out.replica = v === 'slave' ? 1 : 0;
+    else if (k === 'db0') out.keys = Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
     else if (redisFields.includes(k)) out[k] = Number(v);
   }
   return out;

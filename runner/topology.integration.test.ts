@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
 import { readMetrics } from '../history/metrics.ts';
 import type { Environment } from '../runtime/environment.ts';
 import { startLocalEnvironment } from '../runtime/local/start-local-environment.ts';
@@ -76,6 +77,11 @@ describe('a topology of named instances: two PostgreSQL (one with a replica), tw
 
   it('samples every Redis and PostgreSQL instance and every process into metrics.jsonl', async () => {
     const path = join(runDir, 'named', 'metrics.jsonl');
+    const cache1 = env.components.get('cache-1')!;
+    const client = createClient({ socket: { host: cache1.host, port: cache1.port } });
+    await client.connect();
+    await client.mSet({ a: '1', b: '2', c: '3' });
+    client.destroy();
     const start = process.hrtime.bigint();
     const sampler = new Sampler(env, path, () => Number(process.hrtime.bigint() - start));
     await sampler.start(300);
@@ -88,6 +94,9 @@ describe('a topology of named instances: two PostgreSQL (one with a replica), tw
     expect(Object.keys(last.redis ?? {}).sort()).toEqual(['cache-1', 'cache-2']);
     expect(Object.keys(last.postgres ?? {}).sort()).toEqual(['shard-a', 'shard-a-replica-1', 'shard-b']);
     for (const source of [...Object.values(last.redis!), ...Object.values(last.postgres!)]) expect(source).not.toHaveProperty('error');
+    // How many keys each Redis holds: three written into cache-1, none into cache-2.
+    expect(last.redis!['cache-1']).toMatchObject({ keys: 3 });
+    expect(last.redis!['cache-2']).toMatchObject({ keys: 0 });
     expect(last.postgres!['shard-a-replica-1']).toMatchObject({ replay_lag_ms: expect.any(Number) });
     expect(last.postgres!['shard-a']).toMatchObject({ replay_lag_ms: -1 });
     // WAL positions in bytes: written on the primary, replayed on the replica (sampled a moment apart, so not compared here).

@@ -4,7 +4,9 @@
  * PostgreSQL are the `redis` and `postgres` instances of its topology,
  * reached through its links.
  *
- *   GET    /items/:id  → 200 { id, value, version, cache: 'hit' | 'miss' } | 404
+ *   GET    /items/:id  → 200 { id, value, version, cache: 'hit' | 'miss', loaded } | 404
+ *                         (`loaded`: this request read the item from PostgreSQL;
+ *                         `tier: 'local'` on a hit served by the in-process tier)
  *   PUT    /items/:id  { "value": string } → 200 { id, version } | 400
  *   DELETE /items/:id  → 204 (whether or not it existed)
  *   a backend error, or no answer within 3 s → 503 { error }
@@ -14,13 +16,17 @@ import { createClient } from 'redis';
 import { z } from 'zod';
 import { bodyOf, HttpError, serve } from '../kit/http.ts';
 import { primaryUrl, readSettings } from '../kit/world.ts';
-import { type CachingPatternName, cachingPatterns } from './patterns.ts';
+import { type CachingBackends, type CachingPattern, type CachingPatternName, cachingPatterns } from './patterns.ts';
+import { withCommandTimeout } from './items.ts';
 import { prepareItems } from './schema.ts';
 
 // PostgreSQL calls give up after backendTimeoutMs (the pool then drops the
-// connection). node-redis has no timeout for a command awaiting its reply:
-// the kit's request deadline bounds those.
+// connection). A Redis command gives up sooner: a cache that does not answer
+// quickly is worth less than going to the source of truth (patterns that can
+// serve without it do), and a partitioned Redis must not eat the request's
+// whole 3 s deadline.
 const backendTimeoutMs = 2_000;
+const redisTimeoutMs = 500;
 
 const settings = readSettings();
 const entry = cachingPatterns[settings.pattern as CachingPatternName];
@@ -47,8 +53,13 @@ const pool = new pg.Pool({
 pool.on('error', (err) => console.error(`postgres: ${err.message}`));
 
 await redis.connect();
-await prepareItems(pool, options.seedItems);
-const store = entry.create({ redis, pg: pool }, options);
+await prepareItems(pool, options.seedItems, options.valueBytes);
+// Each entry's `create` takes its own options type; the registry lookup by name loses which.
+const store = (entry.create as (b: CachingBackends, o: typeof options) => CachingPattern)(
+  { redis: withCommandTimeout(redis, redisTimeoutMs), pg: pool },
+  options,
+);
+await store.start?.();
 const putBody = z.object({ value: z.string() });
 
 serve({
@@ -82,5 +93,8 @@ serve({
       },
     },
   ],
-  close: () => Promise.allSettled([redis.close(), pool.end()]),
+  close: async () => {
+    await store.close?.().catch((err: Error) => console.error(`closing ${settings.pattern}: ${err.message}`));
+    await Promise.allSettled([redis.close(), pool.end()]);
+  },
 });

@@ -21,6 +21,8 @@ interface Line {
   value: unknown;
   wallMs: number;
   cache?: string;
+  loaded?: boolean;
+  version?: number;
   status?: number;
 }
 
@@ -55,9 +57,9 @@ describe('caching workload against cache-aside', () => {
       DURATION: '3s',
       PRE_VUS: '10',
       MAX_VUS: '20',
-      // A small key space, so that within 3 s most keys are read twice and hits show.
+      // A small key space, so that within 3 s most keys are read twice and hits show; YCSB's A, half updates.
       KEYS: '20',
-      READ_RATIO: '0.8',
+      MIX: 'a',
       TIMEOUT: '2s',
     });
   });
@@ -68,8 +70,8 @@ describe('caching workload against cache-aside', () => {
   });
 
   it('records every operation as an invoke followed by one completion of the same f and key on its process', () => {
-    // 50/s for 3 s; k6 may start one or two fewer at the edges.
-    expect(lines.filter((l) => l.type === 'invoke').length).toBeGreaterThanOrEqual(140);
+    // 50/s for 3 s (k6 may start one or two fewer at the edges), then the final read of each of the 20 keys.
+    expect(lines.filter((l) => l.type === 'invoke').length).toBeGreaterThanOrEqual(140 + 20);
     const open = new Map<number, Line>();
     const ended = new Set<number>();
     for (const line of lines) {
@@ -92,24 +94,38 @@ describe('caching workload against cache-aside', () => {
     expect([...open.keys()]).toEqual([]);
   });
 
-  it('gives writes unique values, echoed in their completions', () => {
+  it('gives writes unique tags, echoed with their new version in their completions', () => {
     const writes = lines.filter((l) => l.f === 'write' && l.type === 'invoke').map((l) => l.value);
-    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.length).toBeGreaterThan(40); // YCSB A: half the ~150 operations
     expect(new Set(writes).size).toBe(writes.length);
-    for (const line of lines.filter((l) => l.f === 'write')) expect(typeof line.value).toBe('string');
+    for (const line of lines.filter((l) => l.f === 'write' && l.type === 'ok')) expect(line.version).toBeGreaterThanOrEqual(2);
   });
 
-  it('logs reads with no value on invoke and the value read on ok, hits among them', () => {
+  it('logs reads with no value on invoke and the tag and version read on ok, hits and loads among them', () => {
     for (const line of lines.filter((l) => l.f === 'read' && l.type === 'invoke')) expect(line.value).toBeNull();
     const reads = lines.filter((l) => l.f === 'read' && l.type === 'ok');
-    expect(reads.every((l) => typeof l.value === 'string' && l.status === 200)).toBe(true);
-    expect(reads.some((l) => l.cache === 'hit')).toBe(true);
-    expect(reads.some((l) => l.cache === 'miss')).toBe(true);
+    expect(reads.every((l) => typeof l.value === 'string' && l.status === 200 && Number.isInteger(l.version))).toBe(true);
+    // A seeded value or a write's tag, never the 1 KB value itself.
+    expect(reads.every((l) => /^(seed-k\d+|\d+-\d+)$/.test(String(l.value)))).toBe(true);
+    expect(reads.some((l) => l.cache === 'hit' && l.loaded === false)).toBe(true);
+    expect(reads.some((l) => l.cache === 'miss' && l.loaded === true)).toBe(true);
+  });
+
+  it('ends by reading every key once, after the load, on the teardown process', () => {
+    const finals = lines.filter((l) => l.process === 0 && l.type === 'invoke');
+    expect(finals.map((l) => l.key)).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`));
+    const firstFinal = lines.findIndex((l) => l.process === 0);
+    expect(lines.slice(firstFinal).every((l) => l.process === 0)).toBe(true);
   });
 
   it('records unanswered requests as info, and goes on under a new process id each time', async () => {
-    const link = await new Toxiproxy(env.toxiproxyUrl).get('target-to-redis');
-    const toxic = await link.addToxic({ name: 'blackhole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
+    // Both backends blackholed: the service can answer nothing within the client's 1 s.
+    const proxies = new Toxiproxy(env.toxiproxyUrl);
+    const toxics = await Promise.all(
+      ['target-to-redis', 'target-to-postgres'].map(async (name) =>
+        (await proxies.get(name)).addToxic({ name: 'blackhole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } }),
+      ),
+    );
     let blackholed: Line[];
     try {
       blackholed = await runWorkload(runDir, 'blackholed', {
@@ -119,10 +135,10 @@ describe('caching workload against cache-aside', () => {
         PRE_VUS: '2',
         MAX_VUS: '2',
         TIMEOUT: '1s',
-        INIT_KEYS: 'false',
+        FINAL_READS: 'false',
       });
     } finally {
-      await toxic.remove();
+      for (const toxic of toxics) await toxic.remove();
     }
     // Two VUs, each blocked 1 s per request: every VU carries several ops in
     // turn, so a VU must go on under a new process id after its first info.
@@ -146,6 +162,7 @@ describe('caching workload against nothing', () => {
         DURATION: '1s',
         PRE_VUS: '2',
         MAX_VUS: '2',
+        FINAL_READS: 'false',
       });
       const completions = lines.filter((l) => l.type !== 'invoke');
       expect(completions.length).toBeGreaterThanOrEqual(8);

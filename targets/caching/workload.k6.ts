@@ -1,95 +1,83 @@
 /**
- * The caching family's workload: reads and writes of `/items/:id` at a fixed
- * arrival rate (an open model: requests keep arriving whether or not the
- * target keeps up, as users do), every operation recorded by Jepsen's rules
- * (`workloads/jepsen.ts`), reads with the version they saw.
+ * The caching family's workload: YCSB's core mixes over `/items/:id` at a
+ * fixed arrival rate (an open model: requests keep arriving whether or not
+ * the target keeps up, as users do, so a slow target shows as latency and
+ * dropped iterations rather than as a politely lower load), every operation
+ * recorded by Jepsen's rules (`workloads/jepsen.ts`) with the version it read
+ * or wrote.
  *
- * Env: TARGET_URLS (required), RATE (iterations/s, 50), DURATION ('30s'),
- * PRE_VUS (20), MAX_VUS (100), KEYS (key space, 1000), READ_RATIO (0..1,
- * 0.9), TIMEOUT (per request, '2s'), INIT_KEYS ('false' skips writing every
- * key before the load).
+ * Mixes (`workloads/ycsb.ts`): A read 0.5 / update 0.5, B 0.95 / 0.05, C read
+ * only, D read 0.95 / insert 0.05 over `latest`, F read 0.5 /
+ * read-modify-write 0.5 (a read, then a write of the same key); request
+ * distribution zipfian (YCSB's scrambled, constant 0.99), uniform or latest.
+ * The records are the service's seeded items `k0`…`k{KEYS-1}` (YCSB's load
+ * phase); D inserts `k{KEYS}`, `k{KEYS+1}` … Values are VALUE_BYTES long,
+ * `<tag>:<padding>`, and the history records a value by its tag, unique per
+ * write (`<vu>-<iteration>`; seeded values are `seed-k<i>`).
+ *
+ * After the load, `teardown` reads every key once (FINAL_READS), so that
+ * every acknowledged write is either read back or overwritten by the end:
+ * what the lost-writes check needs.
+ *
+ * Env: TARGET_URLS (required), RATE, DURATION, PRE_VUS, MAX_VUS, TIMEOUT
+ * (the runner's), KEYS (1000), MIX (a|b|c|d|f, 'b'), DISTRIBUTION (the mix's
+ * own), READ_RATIO (instead of the mix: reads at this ratio, updates
+ * otherwise), VALUE_BYTES (1000), FINAL_READS ('true'), SETTLE_MS (0: how
+ * long to wait between the load and the final reads).
  */
-import http from 'k6/http';
-import { Rate, Trend } from 'k6/metrics';
-import { bodyOf, errorText, numberEnv, openModel, outcomeOf, processId, record, targetUrls, urlForVu } from '../../workloads/jepsen.ts';
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import { numberEnv, openModel, targetUrls } from '../../workloads/jepsen.ts';
+import { chooseOperation, insertSchedule, keyChooser, type RequestDistribution, type YcsbMix, ycsbMixes } from '../../workloads/ycsb.ts';
+import { itemRequests } from './requests.k6.ts';
 
 const urls = targetUrls();
 const keys = numberEnv('KEYS', 1000);
-const readRatio = numberEnv('READ_RATIO', 0.9);
+const mix = (__ENV.MIX || 'b') as YcsbMix;
+if (!Object.hasOwn(ycsbMixes, mix)) throw new Error(`MIX=${mix} is not one of ${Object.keys(ycsbMixes).join(', ')}`);
+const distribution = (__ENV.DISTRIBUTION || ycsbMixes[mix].distribution) as RequestDistribution;
+if (!['zipfian', 'uniform', 'latest'].includes(distribution)) throw new Error(`DISTRIBUTION=${distribution} is not zipfian, uniform or latest`);
+const readRatio = __ENV.READ_RATIO ? numberEnv('READ_RATIO', 0.9) : undefined;
+const valueBytes = numberEnv('VALUE_BYTES', 1000);
 const timeout = __ENV.TIMEOUT || '2s';
+const chooser = keyChooser(distribution, keys);
 
-export const options = openModel('caching');
+export const options = { ...openModel('caching'), teardownTimeout: '120s' };
 
-const hitLatency = new Trend('hit_latency', true);
-const missLatency = new Trend('miss_latency', true);
-const cacheHits = new Rate('cache_hits');
-
-/**
- * Skewed keys, as real caches see them: k⌊KEYS·u³⌋ for uniform u, so key
- * popularity falls off like a power law; the first 10% of the keys draw
- * about 46% of the operations (P(u³ < 0.1) = 0.1^(1/3)).
- */
-const pickKey = (): string => `k${Math.floor(keys * Math.random() ** 3)}`;
-
-function read(key: string): void {
-  const process = processId();
-  record({ process, type: 'invoke', f: 'read', key, value: null });
-  const res = http.get(`${urlForVu(urls)}/items/${key}`, {
-    timeout,
-    tags: { name: 'GET /items/:id' },
-    responseCallback: http.expectedStatuses({ min: 200, max: 299 }, 404),
-  });
-  // A read's 404 is a successful read of nothing.
-  const type = outcomeOf(res, [404]);
-  const common = { process, type, f: 'read', key, status: res.status, latencyMs: res.timings.duration };
-  if (type !== 'ok') {
-    record({ ...common, value: null, error: errorText(res) });
-    return;
-  }
-  if (res.status === 404) {
-    record({ ...common, value: null });
-    return;
-  }
-  const body = bodyOf<{ value: string; version: number; cache: 'hit' | 'miss' }>(res);
-  // Answered, but not with what the API promises: what was read is unknown.
-  if (!body) {
-    record({ ...common, type: 'info', value: null, error: `unparsable body: ${String(res.body ?? '').slice(0, 200)}` });
-    return;
-  }
-  record({ ...common, value: body.value, version: body.version, cache: body.cache });
-  (body.cache === 'hit' ? hitLatency : missLatency).add(res.timings.duration);
-  cacheHits.add(body.cache === 'hit');
-}
-
-// Unique per write across the whole run, so checkers can tell writes apart.
-function write(key: string, value = `${__VU}-${__ITER}`): void {
-  const process = processId();
-  record({ process, type: 'invoke', f: 'write', key, value });
-  const res = http.put(`${urlForVu(urls)}/items/${key}`, JSON.stringify({ value }), {
-    timeout,
-    headers: { 'Content-Type': 'application/json' },
-    tags: { name: 'PUT /items/:id' },
-  });
-  const type = outcomeOf(res);
-  const common = { process, type, f: 'write', key, value, status: res.status, latencyMs: res.timings.duration };
-  // The write took effect (2xx); a body we cannot read only loses its version.
-  const extra = type === 'ok' ? { version: bodyOf<{ version: number }>(res)?.version ?? null } : { error: errorText(res) };
-  record({ ...common, ...extra });
-}
-
-/**
- * Writes every key once before the load starts, recorded like any write (as
- * process 0, k6's setup VU), so the history is self-contained: every value a
- * read can return was written in it, and checkers need not know the target's
- * seed data.
- */
-export function setup(): void {
-  if (__ENV.INIT_KEYS === 'false') return; // e.g. a backend blackholed from the start: nothing could be written
-  for (let i = 0; i < keys; i++) write(`k${i}`, `init-k${i}`);
-}
+const { read, write } = itemRequests(urls, timeout, valueBytes);
 
 export default function (): void {
-  const key = pickKey();
-  if (Math.random() < readRatio) read(key);
-  else write(key);
+  const { insert, insertedBefore } = insertSchedule(mix, exec.scenario.iterationInTest);
+  if (insert) {
+    write(`k${keys + insertedBefore}`);
+    return;
+  }
+  const key = `k${chooser.next(Math.random, keys - 1 + insertedBefore)}`;
+  const op = readRatio === undefined ? chooseOperation(mix, Math.random()) : Math.random() < readRatio ? 'read' : 'update';
+  if (op === 'read') read(key);
+  else if (op === 'update') write(key);
+  else {
+    read(key);
+    write(key);
+  }
+}
+
+/**
+ * Reads every key once after the load (and, for D, every key the load could
+ * have inserted; one never inserted reads as 404): the run's last word on
+ * each. SETTLE_MS first lets copies that a TTL bounds run out, so that a
+ * write still hidden behind a stale copy is not mistaken for a lost one.
+ */
+export function teardown(): void {
+  if (__ENV.FINAL_READS === 'false') return;
+  sleep(numberEnv('SETTLE_MS', 0) / 1000);
+  const inserted = insertSchedule(mix, Math.ceil(numberEnv('RATE', 50) * durationSeconds(__ENV.DURATION || '30s'))).insertedBefore;
+  for (let i = 0; i < keys + inserted; i++) read(`k${i}`);
+}
+
+/** `'1500ms'`, `'30s'`, `'2m'` in seconds; throws naming DURATION otherwise. */
+function durationSeconds(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!match) throw new Error(`DURATION=${text} is not like 1500ms, 30s or 2m`);
+  return Number(match[1]) * { ms: 0.001, s: 1, m: 60 }[match[2] as 'ms' | 's' | 'm'];
 }
