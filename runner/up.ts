@@ -13,6 +13,7 @@ import { faultContext } from './fault-context.ts';
 import { isPatternbenchProcess, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';
+import { dockerStateFile, stopDockerLeftovers } from '../runtime/docker/leftovers.ts';
 
 /** A pattern to hold up: its name and its topology (options applied). */
 export interface UpTarget {
@@ -151,6 +152,7 @@ async function claimStateDir(stateDir: string): Promise<void> {
   if (isPatternbenchProcess(previous.pid))
     throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
   for (const t of previous.targets) await stopLeftovers(t.runDir);
+  for (const t of previous.targets) if (existsSync(dockerStateFile(t.runDir))) await stopDockerLeftovers(t.runDir);
   rmSync(file, { force: true });
 }
 

@@ -26,6 +26,9 @@ export function downCommand(): Command {
       }
       const { stopLeftovers } = await import('../../runtime/local/leftovers.ts');
       for (const t of state.targets) if (existsSync(join(t.runDir, 'pids.json'))) await stopLeftovers(t.runDir);
+      // A docker environment's containers and networks, by the label its docker.json names.
+      const { stopDockerLeftovers } = await import('../../runtime/docker/leftovers.ts');
+      for (const t of state.targets) if (existsSync(join(t.runDir, 'docker.json'))) await stopDockerLeftovers(t.runDir);
       rmSync(join(resolve(flags.state), 'env.json'), { force: true });
       console.log(alive ? `stopped (pid ${state.pid})` : `up (pid ${state.pid}) was gone; stopped its leftovers`);
     });
