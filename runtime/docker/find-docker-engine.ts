@@ -24,10 +24,13 @@ export async function findDockerEngine(): Promise<ContainerRuntimeClient> {
     ];
     throw new Error(`no Docker engine found (${looked.join(', ')}); use the default local runtime: --runtime local`);
   }
-  const host = client.info.containerRuntime.host;
-  if (!['localhost', '127.0.0.1', '::1'].includes(host))
+  // Published ports are bound to 127.0.0.1 of the engine's host, so that host must be this one: an engine behind a
+  // unix socket (Docker Desktop's too, which forwards published ports here), or DOCKER_HOST on loopback.
+  // (Not testcontainers' idea of the host: it takes a machine with /.dockerenv, as ours has, to be inside a container.)
+  const remote = /^(?:tcp|http|https|ssh):\/\/(?:[^@/]*@)?\[?([^\]/:]+)/.exec(process.env.DOCKER_HOST ?? '')?.[1];
+  if (remote && !['localhost', '127.0.0.1', '::1'].includes(remote))
     throw new Error(
-      `the Docker engine is on ${host}, not this machine: the docker runtime publishes ports on 127.0.0.1 only; use an engine here or --runtime local`,
+      `the Docker engine (DOCKER_HOST=${process.env.DOCKER_HOST}) is not on this machine: the docker runtime publishes ports on 127.0.0.1 only; use an engine here or --runtime local`,
     );
   return client;
 }
