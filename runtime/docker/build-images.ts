@@ -58,35 +58,41 @@ const recipes: Recipe[] = [
  * image and the docker command that failed; `log` hears one line a step.
  */
 export async function ensureImages(log: (line: string) => void = () => undefined): Promise<ImageOutcome[]> {
+  // First what is present or can be pulled, one image at a time; then the local builds, all at once (each mostly
+  // waits on the mirror), after the base they all start from.
   const outcomes: ImageOutcome[] = [];
+  const toBuild: { recipe: Recipe; hash: string }[] = [];
+  const record = (image: string, how: ImageOutcome['how'], started: number) => {
+    const outcome = { image, how, seconds: Math.round((Date.now() - started) / 100) / 10 };
+    log(`images: ${image} ${how}${how === 'present' ? '' : ` in ${outcome.seconds} s`}`);
+    outcomes.push(outcome);
+  };
   for (const recipe of recipes) {
     const started = Date.now();
-    const done = (how: ImageOutcome['how']) => {
-      const outcome = { image: recipe.image, how, seconds: Math.round((Date.now() - started) / 100) / 10 };
-      log(`images: ${recipe.image} ${how}${how === 'present' ? '' : ` in ${outcome.seconds} s`}`);
-      outcomes.push(outcome);
-    };
     const hash = recipeHash(recipe);
     const label = await imageLabel(recipe.image);
     // Present and not ours (an official image), or ours from this very recipe: keep it.
-    if (label === '' || label === hash) {
-      done('present');
-      continue;
-    }
-    if (label === undefined && (await pulled(recipe.image))) {
-      done('pulled');
-      continue;
-    }
-    if ((await imageLabel(baseImage)) === undefined) {
-      const t = Date.now();
-      log(`images: ${baseImage} missing: debootstrap --variant=minbase bookworm (about a minute or two)`);
-      await buildBase();
-      log(`images: ${baseImage} built in ${Math.round((Date.now() - t) / 1000)} s`);
-    }
-    log(`images: building ${recipe.image} from docker/images/${recipe.dockerfile}`);
-    await buildLocally(recipe, hash);
-    done('built');
+    if (label === '' || label === hash) record(recipe.image, 'present', started);
+    else if (label === undefined && (await pulled(recipe.image))) record(recipe.image, 'pulled', started);
+    else toBuild.push({ recipe, hash });
   }
+  if (toBuild.length === 0) return outcomes;
+  if ((await imageLabel(baseImage)) === undefined) {
+    const started = Date.now();
+    log(`images: no registry has ${toBuild.map((b) => b.recipe.image).join(', ')}: building them on ${baseImage}, first debootstrapped`);
+    await buildBase();
+    record(baseImage, 'built', started);
+  }
+  const started = Date.now();
+  const built = await Promise.allSettled(
+    toBuild.map(async ({ recipe, hash }) => {
+      log(`images: building ${recipe.image} from docker/images/${recipe.dockerfile}`);
+      await buildLocally(recipe, hash);
+      record(recipe.image, 'built', started);
+    }),
+  );
+  const failed = built.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return outcomes;
 }
 
