@@ -64,14 +64,15 @@ export function composeFiles(topology: Topology, root = '.'): { compose: string;
     '#   docker-compose down -v                                        # -v: the images declare volumes',
     '',
   ];
-  // YAML 1.1, which docker-compose reads: `no` and `yes` get quoted. A list of plain values (a command) on one line.
+  // YAML 1.1, which docker-compose reads: `no` and `yes` get quoted. A short list of plain values (a command) on one
+  // line, as Biome (npm run format) writes it; a longer one a value a line.
   const doc = new Document({ services, networks: Object.fromEntries(plan.networks.map((n) => [n, {}])) }, { version: '1.1' });
   visit(doc, {
     Seq(_, seq) {
-      if (seq.items.every((item) => isScalar(item))) seq.flow = true;
+      if (seq.items.every((item) => isScalar(item)) && seq.items.map((item) => String(item.value)).join(', ').length <= 100) seq.flow = true;
     },
   });
-  const compose = `${header.join('\n')}${doc.toString({ lineWidth: 0 })}`;
+  const compose = `${header.join('\n')}${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
   const toxiproxy = `${JSON.stringify(
     plan.proxies.map((p) => ({ name: p.name, listen: p.listen, upstream: p.upstream, enabled: true })),
     null,

@@ -248,7 +248,13 @@ describe('a docker environment with every kind of link', () => {
     const start = process.hrtime.bigint();
     const sampler = new Sampler(env, path, () => Number(process.hrtime.bigint() - start));
     await sampler.start(60_000);
-    await sampler.sample();
+    // A source that does not answer within its 900 ms is recorded as an error for that second: on a loaded machine,
+    // sample until a second where each one answered.
+    const answered = () => {
+      const last = readMetrics(path).at(-1);
+      return [...Object.values(last?.redis ?? {}), ...Object.values(last?.postgres ?? {})].every((source) => !('error' in source));
+    };
+    for (let tries = 0; tries === 0 || (!answered() && tries < 10); tries++) await sampler.sample();
     await sampler.stop();
     const last = readMetrics(path).at(-1)!;
     expect(Object.keys(last.redis ?? {}).sort()).toEqual(['cache', 'cache-replica-1']);
