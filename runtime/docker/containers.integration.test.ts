@@ -6,11 +6,12 @@
  * docker-compose, each checked to leave no container, network or volume
  * behind.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Dockerode from 'dockerode';
 import { Etcd3 } from 'etcd3';
 import pg from 'pg';
 import { createClient } from 'redis';
@@ -24,7 +25,7 @@ import { type Endpoint, endpointUrl } from '../endpoint.ts';
 import type { Environment } from '../environment.ts';
 import { repoRoot } from '../local/tools.ts';
 import { planTopology, type Topology } from '../topology.ts';
-import { environmentLabel } from './leftovers.ts';
+import { dockerStateFile, environmentLabel, ownerLabel, removeLabelled, removeOrphans, stopDockerLeftovers, thisOwner } from './leftovers.ts';
 import { startDockerEnvironment } from './start-docker-environment.ts';
 
 const runDir = mkdtempSync(join(tmpdir(), 'patternbench-docker-test-'));
@@ -281,6 +282,33 @@ describe('a docker environment that fails to start', () => {
     await expect(started).rejects.toThrow(/^docker environment did not start: api: exited with code 1 before it was ready/);
     expect(onEngine()).toEqual({ ...before, volumes: before.volumes });
   }, 120_000);
+});
+
+describe('what a killed process left behind', () => {
+  it('is removed: by stopDockerLeftovers from its run folder, and by the next environment when its owner is gone', async () => {
+    const api = new Dockerode();
+    const leave = (environment: string, owner: string) => {
+      const labels = ['--label', `${environmentLabel}=${environment}`, '--label', `${ownerLabel}=${owner}`];
+      docker('network', 'create', ...labels, `${environment}-main`);
+      docker('create', ...labels, '--network', `${environment}-main`, 'redis:7');
+    };
+    const gone = spawnSync('true').pid!; // a pid of this machine that has exited
+    leave('patternbench-crashed', `${hostname()}/${gone}`);
+    leave('patternbench-alive', thisOwner());
+    leave('patternbench-elsewhere', `another-machine/${gone}`);
+    leave('patternbench-by-run-folder', `another-machine/${gone}`);
+    const folder = join(runDir, 'crashed-up');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(dockerStateFile(folder), JSON.stringify({ environment: 'patternbench-by-run-folder' }));
+    try {
+      expect(await removeOrphans(api)).toEqual(['patternbench-crashed']);
+      expect(await stopDockerLeftovers(folder)).toHaveLength(1);
+      expect(existsSync(dockerStateFile(folder))).toBe(false);
+      expect(onEngine().networks.sort()).toEqual(['patternbench-alive-main', 'patternbench-elsewhere-main']);
+    } finally {
+      for (const id of ['patternbench-alive', 'patternbench-elsewhere', 'patternbench-crashed', 'patternbench-by-run-folder']) await removeLabelled(api, id);
+    }
+  });
 });
 
 /** `bin/patternbench args`, its output collected, for a test that signals it midway. */

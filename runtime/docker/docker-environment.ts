@@ -14,7 +14,7 @@ import { onLastResort } from '../shutdown.ts';
 import { planTopology, type Topology } from '../topology.ts';
 import { ContainerComponent } from './container-component.ts';
 import { type ContainerSpec, componentLabels, planContainers } from './container-plan.ts';
-import { dockerStateFile, environmentLabel, removeLabelled } from './leftovers.ts';
+import { dockerStateFile, environmentLabel, ownerLabel, removeLabelled, removeOrphans, thisOwner } from './leftovers.ts';
 import { HostReady } from './host-ready.ts';
 import { PlannedContainer } from './planned-container.ts';
 import { buildServiceImage } from './service-image.ts';
@@ -29,7 +29,9 @@ import { buildServiceImage } from './service-image.ts';
  * `org.patternbench.environment=<id>`, recorded in `${runDir}/docker.json`;
  * `stop()` (also on SIGINT/SIGTERM, and after a failed start) removes each
  * component with its anonymous volumes, then whatever else carries the
- * label, then the networks. Logs go to `${runDir}/logs/<name>.log`. Needs a
+ * label, then the networks. They are labelled with this process too, and
+ * each start first removes the environments of processes of this machine
+ * that are gone (`removeOrphans`): what a kill -9 left, Ryuk's job. Logs go to `${runDir}/logs/<name>.log`. Needs a
  * reachable engine on this machine (`client`).
  */
 export async function startContainers(topology: Topology, runDir: string, client: ContainerRuntimeClient): Promise<Environment> {
@@ -41,6 +43,7 @@ class DockerEnvironment extends EnvironmentBase {
   readonly id = `patternbench-${randomBytes(4).toString('hex')}`;
   private readonly networks = new Map<string, string>();
   private readonly hostPorts = new Map<string, number>();
+  private readonly labels = { [environmentLabel]: this.id, [ownerLabel]: thisOwner() };
   private closed = false;
   private removed = false;
 
@@ -70,12 +73,13 @@ class DockerEnvironment extends EnvironmentBase {
       this.hostPorts.set(name, port);
     }
     const plan = planContainers(topology, (name) => this.hostPorts.get(name)!);
+    await removeOrphans(this.client.container.dockerode);
     writeJson(dockerStateFile(this.runDir), { environment: this.id });
     const imageBuilt = plan.containers.some((c) => c.kind === 'service') ? buildServiceImage(this.client) : undefined;
     imageBuilt?.catch(() => undefined); // awaited below; meanwhile a failure must not be unhandled
     for (const key of plan.networks) {
       const name = `${this.id}-${key}`;
-      await this.client.network.create({ Name: name, CheckDuplicate: true, Labels: { [environmentLabel]: this.id } });
+      await this.client.network.create({ Name: name, CheckDuplicate: true, Labels: this.labels });
       this.networks.set(key, name);
     }
 
@@ -121,7 +125,7 @@ class DockerEnvironment extends EnvironmentBase {
       client: this.client,
       networks: this.networks,
       hostPort,
-      labels: { [environmentLabel]: this.id, ...componentLabels(spec) },
+      labels: { ...this.labels, ...componentLabels(spec) },
       created: async (id) => {
         if (!this.closed) return;
         await this.client.container.remove(this.client.container.getById(id), { removeVolumes: true });
