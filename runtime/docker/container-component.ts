@@ -23,8 +23,9 @@ export interface ContainerComponentParts {
  * through links. kill is `docker kill` (SIGKILL); restart is `docker
  * restart` (the image's stop signal, up to 10 s, then a start on the same
  * filesystem, so the same data), resolving once it is ready; pause and
- * resume freeze and thaw its cgroup (`docker pause`). `stop()` is final: it
- * removes the container and its anonymous volumes. `pid` is its main
+ * resume freeze and thaw its cgroup (`docker pause`). `stop()` is final: the
+ * stop signal, SIGKILL after 3 s, then it removes the container and its
+ * anonymous volumes. `pid` is its main
  * process's id where the engine shares this machine's kernel (the sampler
  * reads its CPU and memory), else undefined.
  */
@@ -62,7 +63,9 @@ export class ContainerComponent implements Component, Killable, Pausable {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.resume().catch(() => undefined); // a frozen container cannot take its stop signal
-      await this.container.stop({ t: 10 }).catch(ignore(304, 404));
+      // 3 s of grace, as the local runtime gives: an etcd leader whose peers are stopping with it spends its 10 s on
+      // handing leadership over to nobody, and the data goes with the container anyway.
+      await this.container.stop({ t: 3 }).catch(ignore(304, 404));
       await this.container.remove({ v: true, force: true }).catch(ignore(404));
       this.pid = undefined;
     })();
