@@ -31,8 +31,10 @@ import { buildServiceImage } from './service-image.ts';
  * component with its anonymous volumes, then whatever else carries the
  * label, then the networks. They are labelled with this process too, and
  * each start first removes the environments of processes of this machine
- * that are gone (`removeOrphans`): what a kill -9 left, Ryuk's job. Logs go to `${runDir}/logs/<name>.log`. Needs a
- * reachable engine on this machine (`client`).
+ * that are gone (`removeOrphans`): what a kill -9 left, Ryuk's job. Logs go
+ * to `${runDir}/logs/<name>.log`. Needs a reachable engine on this machine
+ * (`client`); an image it neither has nor can pull fails the start with a
+ * pointer to `npm run images`.
  */
 export async function startContainers(topology: Topology, runDir: string, client: ContainerRuntimeClient): Promise<Environment> {
   return bringUp(new DockerEnvironment(runDir, client), topology, 'docker');
@@ -133,8 +135,16 @@ class DockerEnvironment extends EnvironmentBase {
       },
     })
       .start()
-      .catch((err: Error) => {
-        throw new Error(`${spec.name}: ${err.message}`, { cause: err });
+      .catch(async (err: Error) => {
+        const missing = await this.client.container.dockerode
+          .getImage(spec.image)
+          .inspect()
+          .then(
+            () => false,
+            () => true,
+          );
+        const hint = missing ? ` (the engine has no ${spec.image} and could not pull it; build the images here: npm run images)` : '';
+        throw new Error(`${spec.name}: ${err.message}${hint}`, { cause: err });
       });
     const container = this.client.container.getById(started.getId());
     const component = new ContainerComponent({

@@ -10,10 +10,19 @@ import { serviceImage } from './images.ts';
  * The engine's layer cache makes a build with unchanged dependencies and
  * source take a second or two. Throws with the build's own error (a failed
  * `npm ci`, a missing base image) rather than leaving an older image in
- * place unnoticed.
+ * place unnoticed. The image it replaces is removed, unless in use.
  */
 export async function buildServiceImage(client: ContainerRuntimeClient): Promise<void> {
   const docker = client.container.dockerode;
+  const idOf = () =>
+    docker
+      .getImage(serviceImage)
+      .inspect()
+      .then(
+        (i) => i.Id,
+        () => undefined,
+      );
+  const before = await idOf();
   const stream = await docker.buildImage({ context: repoRoot, src: contextFiles(repoRoot) }, { t: serviceImage, dockerfile: 'docker/service.Dockerfile' });
   const output = await new Promise<{ error?: string; stream?: string }[]>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null, out: { error?: string; stream?: string }[]) => (err ? reject(err) : resolve(out))),
@@ -23,6 +32,13 @@ export async function buildServiceImage(client: ContainerRuntimeClient): Promise
     const tail = output.flatMap((o) => (o.stream ?? '').split('\n')).filter((l) => l.trim() !== '');
     throw new Error(`building ${serviceImage} failed: ${failed.error} (${tail.slice(-3).join(' | ')})`);
   }
+  // The image it replaced, now untagged, unless a container still uses it: each change of the source would leave one.
+  const after = await idOf();
+  if (before && before !== after)
+    await docker
+      .getImage(before)
+      .remove()
+      .catch(() => undefined);
 }
 
 /**
