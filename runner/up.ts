@@ -15,6 +15,7 @@ import { tokenFile, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';
 import { isSameProcess, processIdentity } from '../runtime/local/supervisor.ts';
+import { dockerStateFile, stopDockerLeftovers } from '../runtime/docker/leftovers.ts';
 
 /** A pattern to hold up: its name and its topology (options applied). */
 export interface UpTarget {
@@ -179,6 +180,7 @@ async function claimStateDir(stateDir: string): Promise<void> {
   if (isSameProcess(previous.process))
     throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
   for (const t of previous.targets) for (const line of (await stopLeftovers(t.runDir)).refused) console.error(`patternbench up: ${line}`);
+  for (const t of previous.targets) if (existsSync(dockerStateFile(t.runDir))) await stopDockerLeftovers(t.runDir);
   rmSync(file, { force: true });
 }
 

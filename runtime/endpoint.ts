@@ -45,7 +45,8 @@ export interface InstanceEndpoints {
  * - `PB_NAME` its component name, `PB_REPLICA` its number (1-based), `PB_REPLICAS` how many;
  * - `PB_ENDPOINTS` JSON `{ instance: InstanceEndpoints }` for every instance it uses;
  * - `PB_PEERS` JSON `{ replica name: url }` of its peers, when the service has `peers`;
- * - `PORT`, where it must listen on 127.0.0.1 (or 0.0.0.0 in a container).
+ * - `PORT`, where it must listen, on 127.0.0.1 unless `PB_LISTEN_HOST` names another address
+ *   (0.0.0.0 in a container).
  * The service kit (`targets/kit`) reads it back.
  */
 export interface ServiceWorld {

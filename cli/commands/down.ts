@@ -37,6 +37,9 @@ export function downCommand(): Command {
         if (!existsSync(join(t.runDir, 'pids.json'))) continue;
         for (const line of (await stopLeftovers(t.runDir)).refused) console.error(`patternbench down: ${line}`);
       }
+      // A docker environment's containers and networks, by the label its docker.json names.
+      const { stopDockerLeftovers } = await import('../../runtime/docker/leftovers.ts');
+      for (const t of state.targets) if (existsSync(join(t.runDir, 'docker.json'))) await stopDockerLeftovers(t.runDir);
       rmSync(join(resolve(flags.state), 'env.json'), { force: true });
       rmSync(tokenFile(flags.state), { force: true });
       console.log(alive ? `stopped (pid ${state.pid})` : `up (pid ${state.pid}) was gone; stopped its leftovers`);

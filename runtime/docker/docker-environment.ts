@@ -1,48 +1,53 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ContainerRuntimeClient, type GenericContainer, Network, type StartedNetwork, Wait } from 'testcontainers';
+import type { ContainerRuntimeClient } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { type Endpoint, endpointUrl, type InstanceEndpoints, serviceEnv } from '../endpoint.ts';
+import type { Component } from '../component.ts';
 import type { Environment } from '../environment.ts';
 import { bringUp, EnvironmentBase, settleAll } from '../environment-base.ts';
-import { startNodeService } from '../local/node-service.ts';
-import { pgCredentials, pgServerSettings } from '../postgres-settings.ts';
-import { type PlannedComponent, type PlannedLink, planTopology, type Topology, type TopologyPlan } from '../topology.ts';
+import { freePort } from '../local/free-port.ts';
+import { writeJson } from '../local/leftovers.ts';
+import { resetLinks } from '../local/links.ts';
+import { onLastResort } from '../shutdown.ts';
+import { planTopology, type Topology } from '../topology.ts';
 import { ContainerComponent } from './container-component.ts';
-import { LoopbackContainer } from './loopback-container.ts';
-
-const images = {
-  redis: 'redis:7',
-  postgres: 'postgres:15',
-  etcd: 'quay.io/coreos/etcd:v3.4.23',
-  toxiproxy: 'ghcr.io/shopify/toxiproxy:2.12.0',
-} as const;
-const ports = { redis: 6379, postgres: 5432, etcdClient: 2379, etcdPeer: 2380, toxiproxyApi: 8474 } as const;
-/** The same credentials and settings as the local runtime. */
-const pg = pgCredentials;
-const pgSettings = pgServerSettings.flatMap((s) => ['-c', s]);
+import { type ContainerSpec, componentLabels, planContainers } from './container-plan.ts';
+import { dockerStateFile, environmentLabel, ownerLabel, removeLabelled, removeOrphans, thisOwner } from './leftovers.ts';
+import { HostReady } from './host-ready.ts';
+import { PlannedContainer } from './planned-container.ts';
+import { buildServiceImage } from './service-image.ts';
 
 /**
- * Starts `topology` as containers on one fresh Docker network, mirroring the
- * local runtime: the same component and link names (`planTopology`), every
- * connection through a Toxiproxy proxy in the `toxiproxy` container. Services
- * run on the host as local processes, dialling their links where toxiproxy
- * publishes them, on 127.0.0.1 only. A failed start removes what it started
- * and throws. Needs a reachable engine (`client`).
- *
- * Not yet here: etcd clusters of more than one member, whose per-pair peer
- * links need each member to resolve its peers to addresses of its own (the
- * local runtime's per-member hosts file); such a topology is refused.
+ * Starts `topology` as containers (`planContainers`): the same component
+ * and link names as the local runtime, every link a proxy in the toxiproxy
+ * container, the services in containers of the service image (built first,
+ * its layers cached). Each component's port is published on a free
+ * 127.0.0.1 port, which is its `host:port`; `services` are those URLs.
+ * Every container and network carries the label
+ * `org.patternbench.environment=<id>`, recorded in `${runDir}/docker.json`;
+ * `stop()` (also on SIGINT/SIGTERM, and after a failed start) removes each
+ * component with its anonymous volumes, then whatever else carries the
+ * label, then the networks. They are labelled with this process too, and
+ * each start first removes the environments of processes of this machine
+ * that are gone (`removeOrphans`): what a kill -9 left, Ryuk's job. Logs go
+ * to `${runDir}/logs/<name>.log`. Needs a reachable engine on this machine
+ * (`client`); an image it neither has nor can pull fails the start with a
+ * pointer to `npm run images`.
  */
 export async function startContainers(topology: Topology, runDir: string, client: ContainerRuntimeClient): Promise<Environment> {
   return bringUp(new DockerEnvironment(runDir, client), topology, 'docker');
 }
 
-/** The port a component listens on inside its container. */
-const containerPort = (c: PlannedComponent): number => ({ redis: ports.redis, postgres: ports.postgres, etcd: ports.etcdClient })[c.kind as 'redis'] ?? 0;
-
 class DockerEnvironment extends EnvironmentBase {
-  private network: StartedNetwork | undefined;
+  /** Labels every container and network of this environment. */
+  readonly id = `patternbench-${randomBytes(4).toString('hex')}`;
+  private readonly networks = new Map<string, string>();
+  private readonly hostPorts = new Map<string, number>();
+  private readonly labels = { [environmentLabel]: this.id, [ownerLabel]: thisOwner() };
+  private closed = false;
+  private removed = false;
 
   constructor(
     runDir: string,
@@ -50,150 +55,134 @@ class DockerEnvironment extends EnvironmentBase {
   ) {
     super(runDir);
     mkdirSync(join(runDir, 'logs'), { recursive: true });
+    // Should the process exit before stop() finished (a second Ctrl-C, the shutdown's 30 s run out), the docker CLI,
+    // where there is one, removes what carries the label: a hook at exit cannot wait for the API.
+    onLastResort(() => {
+      if (this.removed) return;
+      const label = `label=${environmentLabel}=${this.id}`;
+      spawnSync('sh', ['-c', `docker rm -fv $(docker ps -aq --filter "$1") ; docker network rm $(docker network ls -q --filter "$1")`, 'sh', label], {
+        stdio: 'ignore',
+        timeout: 20_000,
+      });
+    });
   }
 
   async bringUp(topology: Topology): Promise<void> {
-    for (const [name, spec] of Object.entries(topology.etcd ?? {})) {
-      if (spec.members > 1) throw new Error(`etcd cluster "${name}" has ${spec.members} members: the docker runtime runs single-member etcd only for now`);
+    const names = ['toxiproxy', ...planTopology(topology).components.map((c) => c.name)];
+    for (const name of names) {
+      let port = await freePort();
+      while ([...this.hostPorts.values()].includes(port)) port = await freePort();
+      this.hostPorts.set(name, port);
     }
-    const plan = planTopology(topology);
-    this.network = await new Network().start();
-    const isService = new Set(plan.components.filter((c) => c.kind === 'service').map((c) => c.name));
-    const byName = new Map(plan.components.map((c) => [c.name, c]));
-    // Each link its own port in the toxiproxy container; those a host-side service dials are published.
-    const containerPorts = new Map(plan.links.map((l, i) => [l.name, 20_001 + i]));
-    const fromHost = (l: PlannedLink) => isService.has(l.from);
-    const toxiproxy = await this.start(
-      'toxiproxy',
-      'toxiproxy',
-      ports.toxiproxyApi,
-      new LoopbackContainer(images.toxiproxy)
-        .withExposedPorts(ports.toxiproxyApi, ...plan.links.filter(fromHost).map((l) => containerPorts.get(l.name)!))
-        .withWaitStrategy(Wait.forHttp('/version', ports.toxiproxyApi)),
-    );
-    this.toxiproxyUrl = `http://127.0.0.1:${toxiproxy.getMappedPort(ports.toxiproxyApi)}`;
+    const plan = planContainers(topology, (name) => this.hostPorts.get(name)!);
+    await removeOrphans(this.client.container.dockerode);
+    writeJson(dockerStateFile(this.runDir), { environment: this.id });
+    const imageBuilt = plan.containers.some((c) => c.kind === 'service') ? buildServiceImage(this.client) : undefined;
+    imageBuilt?.catch(() => undefined); // awaited below; meanwhile a failure must not be unhandled
+    for (const key of plan.networks) {
+      const name = `${this.id}-${key}`;
+      await this.client.network.create({ Name: name, CheckDuplicate: true, Labels: this.labels });
+      this.networks.set(key, name);
+    }
+
+    await this.start(plan.toxiproxy);
+    this.toxiproxyUrl = `http://127.0.0.1:${this.hostPorts.get('toxiproxy')}`;
     const api = new Toxiproxy(this.toxiproxyUrl);
-    for (const l of plan.links.filter((l) => !isService.has(l.to))) {
-      const port = containerPorts.get(l.name)!;
-      const upstream = { host: l.to, port: containerPort(byName.get(l.to)!) };
-      await api.createProxy({ name: l.name, listen: `0.0.0.0:${port}`, upstream: `${upstream.host}:${upstream.port}` });
-      const listen = fromHost(l) ? { host: '127.0.0.1', port: toxiproxy.getMappedPort(port) } : { host: 'toxiproxy', port };
-      this.links.set(l.name, { ...l, listen, upstream });
+    for (const p of plan.proxies) {
+      await api.createProxy({ name: p.name, listen: p.listen, upstream: p.upstream });
+      const [host, port] = [p.upstream.slice(0, p.upstream.lastIndexOf(':')), Number(p.upstream.slice(p.upstream.lastIndexOf(':') + 1))];
+      this.links.set(p.name, { name: p.name, from: p.from, to: p.to, listen: p.dial, upstream: { host, port } });
     }
-    await settleAll([
-      ...Object.entries(topology.redis ?? {}).map(([name, spec]) => {
-        const args = ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'];
-        if (spec.maxmemoryBytes !== undefined) args.push('--maxmemory', String(spec.maxmemoryBytes));
-        if (spec.maxmemoryPolicy !== undefined) args.push('--maxmemory-policy', spec.maxmemoryPolicy);
-        if (spec.maxmemorySamples !== undefined) args.push('--maxmemory-samples', String(spec.maxmemorySamples));
-        return this.startReplicated(plan, name, (_c, primary) =>
-          new LoopbackContainer(images.redis)
-            .withCommand([...args, ...(primary ? ['--replicaof', primary.host, String(primary.port)] : [])])
-            .withWaitStrategy(Wait.forLogMessage('Ready to accept connections')),
-        );
+
+    // Each instance's primary before its replicas; instances, and an etcd cluster's members (each waits for a quorum), concurrently.
+    const specs = new Map(plan.containers.map((c) => [c.name, c]));
+    const plannedComponents = planTopology(topology).components;
+    const stores = plannedComponents.filter((c) => c.kind !== 'service');
+    const instances = [...new Set(stores.map((c) => c.instance))];
+    await settleAll(
+      instances.map(async (instance) => {
+        const [first, ...rest] = stores.filter((c) => c.instance === instance);
+        if (first.kind === 'etcd') return settleAll([first, ...rest].map((c) => this.start(specs.get(c.name)!)));
+        await this.start(specs.get(first.name)!);
+        for (const replica of rest) await this.start(specs.get(replica.name)!);
       }),
-      ...Object.entries(topology.postgres ?? {}).map(([name, spec]) =>
-        this.startReplicated(plan, name, (c, primary) => (primary ? postgresReplica(c.name, primary) : postgresPrimary(c.name, spec.settings ?? []))),
-      ),
-      ...plan.components
-        .filter((c) => c.kind === 'etcd')
-        .map((c) =>
-          this.start(
-            c.name,
-            'etcd',
-            ports.etcdClient,
-            new LoopbackContainer(images.etcd)
-              .withCommand([
-                '/usr/local/bin/etcd',
-                `--name=${c.name}`,
-                '--data-dir=/etcd-data',
-                `--listen-client-urls=http://0.0.0.0:${ports.etcdClient}`,
-                `--advertise-client-urls=http://${c.name}:${ports.etcdClient}`,
-              ])
-              .withWaitStrategy(Wait.forLogMessage(/ready to serve client requests/)),
-          ),
-        ),
-    ]);
-    await this.startServices(topology, plan, byName);
-  }
+    );
 
-  /** A primary, then each replica, which dials the primary through its link. */
-  private async startReplicated(plan: TopologyPlan, instance: string, container: (c: PlannedComponent, primary?: Endpoint) => GenericContainer) {
-    const [primary, ...replicas] = plan.components.filter((c) => c.instance === instance);
-    await this.start(primary.name, primary.kind, containerPort(primary), container(primary));
-    for (const replica of replicas) {
-      await this.start(replica.name, replica.kind, containerPort(replica), container(replica, this.links.get(`${replica.name}-to-${primary.name}`)!.listen));
+    await imageBuilt;
+    const services = plannedComponents.filter((c) => c.kind === 'service');
+    for (const instance of [...new Set(services.map((c) => c.instance))]) {
+      const replicas = services.filter((c) => c.instance === instance);
+      await settleAll(replicas.map((c) => this.start(specs.get(c.name)!)));
+      this.services.set(
+        instance,
+        replicas.map((c) => `http://127.0.0.1:${this.hostPorts.get(c.name)}`),
+      );
     }
   }
 
-  /** Services run on the host (as in the local runtime), each told the published links it dials. */
-  private async startServices(topology: Topology, plan: TopologyPlan, byName: ReadonlyMap<string, PlannedComponent>): Promise<void> {
-    for (const [instance, spec] of Object.entries(topology.services ?? {})) {
-      const replicas = plan.components.filter((c) => c.instance === instance && c.kind === 'service');
-      if (replicas.length > 1 && spec.peers) throw new Error(`service "${instance}": replicas that talk to each other do not run on the docker runtime yet`);
-      if ((spec.uses ?? []).some((u) => topology.services?.[u])) throw new Error(`service "${instance}" uses another service: not on the docker runtime yet`);
-      const urls: string[] = [];
-      for (const replica of replicas) {
-        const endpoints: Record<string, InstanceEndpoints> = {};
-        for (const link of [...this.links.values()].filter((l) => l.from === replica.name)) {
-          const to = byName.get(link.to)!;
-          (endpoints[to.instance] ??= { kind: to.kind, nodes: [] }).nodes.push({
-            name: to.name,
-            role: to.role,
-            ...link.listen,
-            url: endpointUrl(to.kind, link.listen),
-          });
-        }
-        const world = { name: replica.name, replica: replica.replica!, replicas: replicas.length, endpoints, peers: {} };
-        const service = this.add(
-          await startNodeService({ name: replica.name, file: spec.file, env: { ...spec.env, ...serviceEnv(world) }, runDir: this.runDir }),
-        );
-        urls.push(service.url);
-      }
-      this.services.set(instance, urls);
-    }
+  /** Starts one container, records it as a component once it is ready, and follows its log. */
+  private async start(spec: ContainerSpec): Promise<ContainerComponent> {
+    const hostPort = this.hostPorts.get(spec.name)!;
+    const started = await new PlannedContainer(spec, readiness(spec, hostPort), {
+      client: this.client,
+      networks: this.networks,
+      hostPort,
+      labels: { ...this.labels, ...componentLabels(spec) },
+      created: async (id) => {
+        if (!this.closed) return;
+        await this.client.container.remove(this.client.container.getById(id), { removeVolumes: true });
+        throw new Error(`${spec.name} was created after the environment began stopping`);
+      },
+    })
+      .start()
+      .catch(async (err: Error) => {
+        const missing = await this.client.container.dockerode
+          .getImage(spec.image)
+          .inspect()
+          .then(
+            () => false,
+            () => true,
+          );
+        const hint = missing ? ` (the engine has no ${spec.image} and could not pull it; build the images here: npm run images)` : '';
+        throw new Error(`${spec.name}: ${err.message}${hint}`, { cause: err });
+      });
+    const container = this.client.container.getById(started.getId());
+    const component = new ContainerComponent({
+      name: spec.name,
+      kind: spec.kind,
+      port: hostPort,
+      container,
+      ready: () => readiness(spec, hostPort).waitUntilReady(container),
+      logFile: join(this.runDir, 'logs', `${spec.name}.log`),
+    });
+    this.add(component);
+    await component.follow();
+    return component;
   }
 
-  /** Starts one container on the network under its component name, logging to `${runDir}/logs/<name>.log`. */
-  private async start(name: string, kind: PlannedComponent['kind'], port: number, container: GenericContainer) {
-    const started = await container
-      .withNetwork(this.network!)
-      .withNetworkAliases(name)
-      .withLogConsumer((stream) => stream.pipe(createWriteStream(join(this.runDir, 'logs', `${name}.log`), { flags: 'a' })))
-      .start();
-    this.add(new ContainerComponent(name, kind, name, port, started, this.client));
-    return started;
+  /**
+   * Every toxic removed first, so nothing stops under a fault; then the
+   * containers stop a tier at a time, each tier at once — services, then
+   * stores and members, then toxiproxy — as one after another they take
+   * seconds each, and a shutdown has 30 s in all. (The base then finds them
+   * stopped.)
+   */
+  protected override async beforeStop(): Promise<void> {
+    this.closed = true;
+    if (this.toxiproxyUrl) await resetLinks(this.toxiproxyUrl).catch(() => undefined);
+    const tier = (c: Component) => (c.kind === 'service' ? 0 : c.kind === 'toxiproxy' ? 2 : 1);
+    for (const t of [0, 1, 2]) await Promise.allSettled([...this.components.values()].filter((c) => tier(c) === t).map((c) => c.stop()));
   }
 
+  /** Whatever carries this environment's label and is still there (a container that failed to start), then the networks. */
   protected override async afterStop(): Promise<void> {
-    await this.network?.stop();
+    await removeLabelled(this.client.container.dockerode, this.id);
+    this.removed = true;
+    rmSync(dockerStateFile(this.runDir), { force: true });
   }
 }
 
-function postgresPrimary(name: string, settings: readonly string[]): GenericContainer {
-  return (
-    new LoopbackContainer(images.postgres)
-      .withEnvironment({ POSTGRES_USER: pg.user, POSTGRES_PASSWORD: pg.password, POSTGRES_DB: pg.database, POSTGRES_HOST_AUTH_METHOD: 'trust' })
-      // The image's pg_hba lets every host in except for replication, which replicas need.
-      .withCopyContentToContainer([
-        { content: 'echo "host replication all all trust" >> "$PGDATA/pg_hba.conf"\n', target: '/docker-entrypoint-initdb.d/replication.sh' },
-      ])
-      .withCommand(['postgres', ...pgSettings, '-c', `cluster_name=${name}`, ...settings.flatMap((s) => ['-c', s])])
-      // The entrypoint runs a temporary server to initialise, so "ready" is logged twice.
-      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
-  );
-}
-
-function postgresReplica(name: string, primary: Endpoint): GenericContainer {
-  // The primary may still be finishing its start: retry the base backup for up to a minute.
-  const script = [
-    `for i in $(seq 60); do pg_basebackup -h ${primary.host} -p ${primary.port} -U ${pg.user} -D "$PGDATA" -R -X stream -c fast && break; rm -rf "$PGDATA"/*; sleep 1; done`,
-    'chmod 700 "$PGDATA"',
-    `exec postgres ${pgSettings.join(' ')} -c cluster_name=${name}`,
-  ].join(' && ');
-  return new LoopbackContainer(images.postgres)
-    .withUser('postgres')
-    .withEntrypoint(['bash', '-c'])
-    .withCommand([script])
-    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept read-only connections/));
+/** How to tell that `spec`'s component answers, at its published port. */
+function readiness(spec: ContainerSpec, hostPort: number): HostReady {
+  return new HostReady(spec.kind, spec.role === 'replica', hostPort);
 }

@@ -91,7 +91,9 @@ export function serve(opts: ServeOptions): Server {
     throw allowed ? new HttpError(405, `method ${req.method} not allowed on ${url.pathname}`) : new HttpError(404, `no route ${url.pathname}`);
   }
 
-  server.listen(opts.port, '127.0.0.1', () => console.log(`${opts.name} listening on 127.0.0.1:${opts.port}`));
+  // 127.0.0.1 unless the runtime says otherwise: a service in a container listens on 0.0.0.0 of its own network stack.
+  const host = process.env.PB_LISTEN_HOST || '127.0.0.1';
+  server.listen(opts.port, host, () => console.log(`${opts.name} listening on ${host}:${opts.port}`));
   process.once('SIGTERM', () => {
     server.close(() => {
       void Promise.resolve(opts.close?.())
