@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * A retry policy in Temporal's words and with Temporal's defaults (its
+ * `RetryPolicy`: initial interval 1 s, backoff coefficient 2.0, maximum
+ * interval 100 × the initial one, unlimited attempts), since that is the
+ * behaviour users of saga engines expect. `maximumAttempts: 0` is unlimited.
+ */
+export const retryPolicy = z
+  .object({
+    initialIntervalMs: z.number().int().positive().default(1_000),
+    backoffCoefficient: z.number().min(1).default(2),
+    maximumIntervalMs: z.number().int().positive().default(100_000),
+    maximumAttempts: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export type RetryPolicy = z.infer<typeof retryPolicy>;
+
+/** The wait before attempt `attempt + 1`, after `attempt` (≥ 1) attempts failed: initial × coefficient^(attempt−1), capped at the maximum. Pure. */
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maximumIntervalMs, policy.initialIntervalMs * policy.backoffCoefficient ** Math.max(0, attempt - 1));
+}
+
+/** Whether another attempt is allowed after `attempts` failed ones. Pure. */
+export function mayRetry(policy: RetryPolicy, attempts: number): boolean {
+  return policy.maximumAttempts === 0 || attempts < policy.maximumAttempts;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
