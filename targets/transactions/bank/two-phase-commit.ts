@@ -147,7 +147,7 @@ export class TwoPhaseCommit implements BankPattern {
       lap('prepareMs');
       const failed = results.find((r) => r.status === 'rejected');
       if (!failed) return;
-      open.forEach((c, i) => results[i].status === 'rejected' && broken.add(c));
+      for (const [i, c] of open.entries()) if (results[i].status === 'rejected') broken.add(c);
       open.length = 0; // prepared or failed: nothing left to roll back on these sessions
       await this.decide(gid, t.id, 'abort', new Date(), false).catch(() => undefined);
       await this.finish(gid, 'abort').catch(() => undefined);
