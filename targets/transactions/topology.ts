@@ -1,5 +1,6 @@
 import type { Topology } from '../../runtime/topology.ts';
 import { ledgerServices } from './bank/registry.ts';
+import { participantNames } from './orders/order.ts';
 
 /**
  * A bank pattern's topology: the two shards (`shard-a`, `shard-b`), the
@@ -25,6 +26,34 @@ export function bankTopology(name: string, options: Record<string, unknown>, add
         file: 'targets/transactions/bank/server.ts',
         uses: ['shard-a', 'shard-b', ...(adds.txlog ? ['txlog'] : []), ...(adds.ledgers ? ['redis'] : [])],
         env,
+      },
+    },
+  };
+}
+
+/**
+ * An order pattern's topology: the order service `target` on `orders-db`,
+ * and the participants `inventory`, `payment`, `shipping`, each on its own
+ * database (`<name>-db`); with `redis`, the choreography's stream, which
+ * every service uses. The participants start before the order service.
+ */
+export function orderTopology(name: string, options: Record<string, unknown>, adds: { redis: boolean }): Topology {
+  const redis = adds.redis ? ['redis'] : [];
+  const participants = Object.fromEntries(
+    participantNames.map((p) => [
+      p,
+      { file: 'targets/transactions/orders/participant-server.ts', uses: [`${p}-db`, ...redis], env: { PB_OPTIONS: JSON.stringify(options) } },
+    ]),
+  );
+  return {
+    postgres: Object.fromEntries(['orders-db', ...participantNames.map((p) => `${p}-db`)].map((db) => [db, {}])),
+    ...(adds.redis ? { redis: { redis: {} } } : {}),
+    services: {
+      ...participants,
+      target: {
+        file: 'targets/transactions/orders/server.ts',
+        uses: ['orders-db', ...participantNames, ...redis],
+        env: { PB_PATTERN: name, PB_OPTIONS: JSON.stringify(options) },
       },
     },
   };
