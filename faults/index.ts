@@ -62,25 +62,33 @@ export function parseFaultAttributes(kind: string, attributes: Readonly<Record<s
   throw new FaultInputError(`${kind} fault: ${problems.join('; ')}`);
 }
 
+/** Whether `on` is a name pattern (holds `*` or `{…,…}`) rather than one name. */
+export function isNamePattern(on: string): boolean {
+  return on.includes('*') || /\{[^{}]*,[^{}]*\}/.test(on);
+}
+
 /**
- * The names `on` picks out of `names`: itself when it has no `*`, else every
- * name it matches, `*` standing for any run of characters (`target*-to-redis`
- * matches `target-to-redis` and `target-2-to-redis`). Pure.
+ * The names `on` picks out of `names`: itself when it is no pattern, else
+ * every name it matches, `*` standing for any run of characters
+ * (`target*-to-redis` matches `target-to-redis` and `target-2-to-redis`) and
+ * `{a,b}` for either alternative, as in a shell (`{shard-b,payment}` matches
+ * whichever of the two a topology has: one fault plan can name "the
+ * participant" of cases whose topologies differ). Pure.
  */
 export function matchNames(on: string, names: readonly string[]): string[] {
-  if (!on.includes('*')) return names.includes(on) ? [on] : [];
-  const pattern = new RegExp(
-    `^${on
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
+  if (!isNamePattern(on)) return names.includes(on) ? [on] : [];
+  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+  const source = on
+    .split(/(\{[^{}]*\})/)
+    .map((part) => (/^\{[^{}]*,[^{}]*\}$/.test(part) ? `(?:${part.slice(1, -1).split(',').map(literal).join('|')})` : literal(part)))
+    .join('');
+  const pattern = new RegExp(`^${source}$`);
   return names.filter((name) => pattern.test(name));
 }
 
 /**
  * Builds (does not start) fault `kind` on link or component `on` — or, when
- * `on` has a `*`, on every name it matches, as one fault. Throws
+ * `on` is a pattern (`*`, `{a,b}`), on every name it matches, as one fault. Throws
  * `FaultInputError` for an unknown kind, an `on` that names (or matches) no
  * known link (network faults) or component (process faults) — listing the
  * known names — a bad attribute, or a component lacking the capability
@@ -92,7 +100,7 @@ export function createFault(kind: string, on: string, attributes: Readonly<Recor
   const [what, known] = spec.network ? ['link', ctx.links] : ['component', ctx.components];
   const matched = matchNames(on, [...known.keys()]);
   if (matched.length === 0) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
-  if (!on.includes('*')) return spec.create(on, parsed, ctx);
+  if (!isNamePattern(on)) return spec.create(on, parsed, ctx);
   return new GroupFault(
     kind,
     on,
