@@ -1,4 +1,5 @@
 import { caching } from './caching/index.ts';
+import { transactions } from './transactions/index.ts';
 import type { Family, Pattern, Workload } from './family.ts';
 
 export type { CaseFiles, Check, Family, Pattern, Workload } from './family.ts';
@@ -6,6 +7,7 @@ export type { CaseFiles, Check, Family, Pattern, Workload } from './family.ts';
 /** Every family by name; an explicit map, not registration by import. */
 export const families: Readonly<Record<string, Family>> = {
   [caching.name]: caching,
+  [transactions.name]: transactions,
 };
 
 /** The family and pattern a suite case's `target` names (pattern names are unique across families), or undefined. */

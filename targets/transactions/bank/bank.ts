@@ -65,6 +65,8 @@ export interface InFlight {
 
 /** What every bank pattern offers the service's routes. */
 export interface BankPattern {
+  /** How its effects become visible: both shards at once (2PC), or one local commit after the other (every other pattern: the window of inconsistency). */
+  readonly commits: 'atomic' | 'per-step';
   /** Creates its tables and resolves or resumes whatever a previous incarnation left in flight; starts its background work. */
   start(): Promise<void>;
   transfer(t: Transfer): Promise<TransferResult>;

@@ -24,6 +24,7 @@ const event = (t: Transfer, type: string): BusEvent => ({ id: `${t.id}:${type}`,
  * service stops new transfers and answers, not the ones under way.
  */
 export class ChoreographedSagaTransfers implements BankPattern {
+  readonly commits = 'per-step';
   private readonly waiting = new Map<string, { resolve: (r: TransferResult) => void; reject: (e: Error) => void }>();
 
   constructor(

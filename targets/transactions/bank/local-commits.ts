@@ -16,6 +16,7 @@ export const localCommitsFailpoints = ['between-commits'] as const;
  * log) and what the atomicity check must catch.
  */
 export class LocalCommits implements BankPattern {
+  readonly commits = 'per-step';
   constructor(
     private readonly shards: Record<ShardName, pg.Pool>,
     private readonly failpoints: Failpoints,

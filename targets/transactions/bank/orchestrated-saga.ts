@@ -22,6 +22,7 @@ export const sagaFailpoints = ['after-step', 'after-compensation'] as const;
  * inconsistency the family measures.
  */
 export class OrchestratedSagaTransfers implements BankPattern {
+  readonly commits = 'per-step';
   private readonly saga: SagaOrchestrator<Transfer>;
 
   constructor(

@@ -29,6 +29,7 @@ interface OutboxRow {
  * service loses nothing: its relay picks the rows up when it starts again.
  */
 export class OutboxTransfers implements BankPattern {
+  readonly commits = 'per-step';
   private timer: NodeJS.Timeout | undefined;
   private relaying: Promise<void> | undefined;
   private again = false;

@@ -9,7 +9,7 @@
  *                                             | 400 (a malformed body)
  *   GET  /accounts  → 200 { accounts: { id: balance } }, one consistent cut of both shards
  *   GET  /in-flight → 200 { inFlight: [{ id, step, sinceMs?, attempts? }] }  (also /sagas)
- *   GET  /audit     → 200 { transfers: { id: { debit?, credit?, refund? } }, log? }
+ *   GET  /audit     → 200 { commits: 'atomic' | 'per-step', transfers: { id: { debit?, credit?, refund? } }, log? }
  *   GET|PUT|DELETE /failpoints[/:name]
  *   a backend error, or no answer within 3 s → 503 { error }: the transfer may still happen
  */
@@ -70,7 +70,10 @@ serve({
     {
       method: 'GET',
       path: '/audit',
-      handle: async () => ({ status: 200, body: { transfers: await readEffects(shards), ...(bank.log ? { log: await bank.log() } : {}) } }),
+      handle: async () => ({
+        status: 200,
+        body: { commits: bank.commits, transfers: await readEffects(shards), ...(bank.log ? { log: await bank.log() } : {}) },
+      }),
     },
     ...failpointRoutes(failpoints),
   ],

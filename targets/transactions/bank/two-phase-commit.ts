@@ -49,6 +49,7 @@ type Verdict = 'commit' | 'abort';
  * other across the shards in a circle, which neither PostgreSQL could see.
  */
 export class TwoPhaseCommit implements BankPattern {
+  readonly commits = 'atomic';
   private readonly live = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private resolving: Promise<void> | undefined;
