@@ -29,14 +29,15 @@ export async function prepareShard(pool: pg.Pool, shard: ShardName, seed: BankSe
        transfer_id text PRIMARY KEY, from_account text NOT NULL, to_account text NOT NULL, amount bigint NOT NULL,
        created_at timestamptz NOT NULL DEFAULT clock_timestamp(), attempts int NOT NULL DEFAULT 0,
        next_attempt_at timestamptz NOT NULL DEFAULT clock_timestamp(), delivered_at timestamptz, outcome text)`,
-  ]);
-  await pool.query(
+    // Seeds an empty table only, never touching a row: after a crash an
+    // account row may be locked by a prepared transaction that only the
+    // coordinator's recovery can release, and an INSERT … ON CONFLICT would
+    // wait on it.
     `INSERT INTO accounts (id, balance, open)
-     SELECT $1 || i, $2::bigint, true FROM generate_series(0, $3::int - 1) AS i
-     UNION ALL SELECT $1 || '-closed', 0, false
-     ON CONFLICT (id) DO NOTHING`,
-    [letter, seed.initialBalance, seed.accountsPerShard],
-  );
+     SELECT * FROM (SELECT '${letter}' || i, ${Number(seed.initialBalance)}::bigint, true FROM generate_series(0, ${Number(seed.accountsPerShard)} - 1) AS i
+                    UNION ALL SELECT '${letter}-closed', 0, false) AS seed
+     WHERE NOT EXISTS (SELECT 1 FROM accounts)`,
+  ]);
 }
 
 export type StepResult = 'applied' | 'already-applied';

@@ -72,7 +72,9 @@ export class TwoPhaseCommit implements BankPattern {
          by_recovery boolean NOT NULL, prepared_at timestamptz NOT NULL, decided_at timestamptz NOT NULL DEFAULT clock_timestamp(),
          completed_at timestamptz)`,
     ]);
-    await this.resolve();
+    // A participant still down must not keep the coordinator from serving:
+    // the same pass runs again every resolveEveryMs.
+    await this.resolve().catch((err: Error) => console.error(`recovery: ${err.message}`));
     this.timer = setInterval(() => void this.resolve().catch((err: Error) => console.error(`recovery: ${err.message}`)), this.opts.resolveEveryMs);
   }
 

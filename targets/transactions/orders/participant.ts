@@ -94,17 +94,18 @@ export class Participant {
 
   /** Creates the tables (and, for inventory, seeds `sku-0`… with `initialStock`). */
   async prepare(pool: pg.Pool, seed: { skus: number; initialStock: number }): Promise<void> {
+    const stock = [
+      'CREATE TABLE IF NOT EXISTS stock (sku text PRIMARY KEY, available int NOT NULL CHECK (available >= 0))',
+      // An empty table only: a restarted service leaves the stock as it is, and touches no row a transaction holds.
+      `INSERT INTO stock (sku, available) SELECT 'sku-' || i, ${Number(seed.initialStock)} FROM generate_series(0, ${Number(seed.skus)} - 1) AS i
+       WHERE NOT EXISTS (SELECT 1 FROM stock)`,
+    ];
     await ensureSchema(pool, [
       `CREATE TABLE IF NOT EXISTS ${this.spec.table} (
          order_id text PRIMARY KEY, state text NOT NULL, sku text NOT NULL, qty int NOT NULL, amount bigint NOT NULL,
          at timestamptz NOT NULL DEFAULT clock_timestamp(), undone_at timestamptz)`,
-      ...(this.name === 'inventory' ? ['CREATE TABLE IF NOT EXISTS stock (sku text PRIMARY KEY, available int NOT NULL CHECK (available >= 0))'] : []),
+      ...(this.name === 'inventory' ? stock : []),
     ]);
-    if (this.name === 'inventory')
-      await pool.query("INSERT INTO stock (sku, available) SELECT 'sku-' || i, $2 FROM generate_series(0, $1::int - 1) AS i ON CONFLICT (sku) DO NOTHING", [
-        seed.skus,
-        seed.initialStock,
-      ]);
   }
 
   /** Applies its step of `order` (reserve, charge, schedule), or says why it never will. */
