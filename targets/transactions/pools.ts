@@ -28,5 +28,9 @@ export function createPool(url: string, opts: { max?: number; lockTimeoutMs?: nu
     idle_in_transaction_session_timeout: 5_000,
   });
   pool.on('error', (err) => console.error(`${opts.name}: ${err.message}`));
+  // The pool hears errors of idle connections only; one checked out when its
+  // server dies emits 'error' on itself, which with no listener ends the
+  // process. Its query rejects anyway: that is where the error is handled.
+  pool.on('connect', (client) => client.on('error', (err) => console.error(`${opts.name}: ${err.message}`)));
   return pool;
 }

@@ -29,3 +29,22 @@ export function mayRetry(policy: RetryPolicy, attempts: number): boolean {
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` until it succeeds, waiting `everyMs` between tries, for at most
+ * `forMs`; then throws its last error. For a service's start: a database it
+ * needs may be restarting or cut off by a fault just then, and a service
+ * that gave up at once would stay down for the rest of the run.
+ */
+export async function persist<T>(what: string, work: () => Promise<T>, opts: { everyMs?: number; forMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.forMs ?? 60_000);
+  for (;;) {
+    try {
+      return await work();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      console.error(`${what}: ${(err as Error).message}; trying again`);
+      await sleep(opts.everyMs ?? 500);
+    }
+  }
+}

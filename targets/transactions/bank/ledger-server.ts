@@ -12,7 +12,7 @@ import { serve } from '../../kit/http.ts';
 import { readSettings } from '../../kit/world.ts';
 import { EventBus } from '../event-bus.ts';
 import { createPool } from '../pools.ts';
-import { retryPolicy } from '../retry.ts';
+import { persist, retryPolicy } from '../retry.ts';
 import { type ShardName, shardNames } from './bank.ts';
 import { LedgerParticipant } from './choreographed-saga.ts';
 import { bankStream } from './registry.ts';
@@ -27,11 +27,11 @@ const db = createPool(settings.endpoints[shard].nodes[0].url, { name: shard });
 const redis = createClient({ url: settings.endpoints.redis.nodes[0].url });
 redis.on('error', (err: Error) => console.error(`redis: ${err.message}`));
 await redis.connect();
-await prepareShard(db, shard, options);
+await persist(`preparing ${shard}`, () => prepareShard(db, shard, options));
 
 const participant = new LedgerParticipant(shard);
 const bus = new EventBus(redis, db, { stream: bankStream, group: settings.name, consumer: settings.name, retry: retryPolicy.parse(options.retry ?? {}) });
-await bus.start((event, c) => participant.react(event, c!));
+await persist('starting the event bus', () => bus.start((event, c) => participant.react(event, c!)));
 
 serve({
   port: settings.port,

@@ -21,6 +21,7 @@ import { readSettings } from '../../kit/world.ts';
 import { failpointRoutes } from '../failpoint-routes.ts';
 import { Failpoints } from '../failpoints.ts';
 import { createPool } from '../pools.ts';
+import { persist } from '../retry.ts';
 import { type ShardName, shardNames, TransferRefused } from './bank.ts';
 import { type BankPatternName, bankPatterns } from './registry.ts';
 import { readEffects, prepareShard } from './shard.ts';
@@ -36,12 +37,12 @@ const txlog = url('txlog') ? createPool(url('txlog')!, { name: 'txlog' }) : unde
 const redis = url('redis') ? createClient({ url: url('redis') }) : undefined;
 redis?.on('error', (err: Error) => console.error(`redis: ${err.message}`));
 await redis?.connect();
-for (const shard of shardNames) await prepareShard(shards[shard], shard, options);
+for (const shard of shardNames) await persist(`preparing ${shard}`, () => prepareShard(shards[shard], shard, options));
 
 const failpoints = new Failpoints(entry.failpoints, options.failpoints);
 // biome-ignore lint/suspicious/noExplicitAny: each entry's create takes its own options, which `entry.options` just parsed
 const bank = entry.create({ shards, txlog, redis, failpoints, name: settings.name }, options as any);
-await bank.start();
+await persist('starting the pattern', () => bank.start());
 
 const transferBody = z.object({ id: z.string().min(1).max(200), from: z.string().min(1), to: z.string().min(1), amount: z.number().int().positive() }).strict();
 const inFlight = async () => ({ status: 200, body: { inFlight: await bank.inFlight() } });

@@ -15,7 +15,7 @@ import { readSettings } from '../../kit/world.ts';
 import { EventBus } from '../event-bus.ts';
 import { inTransaction } from '../pg.ts';
 import { createPool } from '../pools.ts';
-import { retryPolicy } from '../retry.ts';
+import { persist, retryPolicy } from '../retry.ts';
 import { orderBody, orderStream } from './registry.ts';
 import { type ParticipantName, participantNames } from './order.ts';
 import { Participant } from './participant.ts';
@@ -27,14 +27,14 @@ const options = settings.options as { skus: number; initialStock: number; retry?
 
 const db = createPool(settings.endpoints[`${name}-db`].nodes[0].url, { name: `${name}-db` });
 const participant = new Participant(name);
-await participant.prepare(db, options);
+await persist(`preparing ${name}-db`, () => participant.prepare(db, options));
 
 const redisUrl = settings.endpoints.redis?.nodes[0]?.url;
 const redis = redisUrl ? createClient({ url: redisUrl }) : undefined;
 redis?.on('error', (err: Error) => console.error(`redis: ${err.message}`));
 await redis?.connect();
 const bus = redis ? new EventBus(redis, db, { stream: orderStream, group: name, consumer: name, retry: retryPolicy.parse(options.retry ?? {}) }) : undefined;
-await bus?.start((event, c) => participant.react(event, c!));
+if (bus) await persist('starting the event bus', () => bus.start((event, c) => participant.react(event, c!)));
 
 serve({
   port: settings.port,

@@ -14,6 +14,8 @@ export interface ParticipantRecord {
   sku?: string;
   qty?: number;
   amount?: number;
+  /** How many requests to apply the step arrived (retries, copies): one effect however many. */
+  attempts: number;
   atMs: number;
   undoneAtMs?: number;
 }
@@ -103,7 +105,7 @@ export class Participant {
     await ensureSchema(pool, [
       `CREATE TABLE IF NOT EXISTS ${this.spec.table} (
          order_id text PRIMARY KEY, state text NOT NULL, sku text NOT NULL, qty int NOT NULL, amount bigint NOT NULL,
-         at timestamptz NOT NULL DEFAULT clock_timestamp(), undone_at timestamptz)`,
+         attempts int NOT NULL DEFAULT 1, at timestamptz NOT NULL DEFAULT clock_timestamp(), undone_at timestamptz)`,
       ...(this.name === 'inventory' ? stock : []),
     ]);
   }
@@ -139,7 +141,7 @@ export class Participant {
 
   /** The answer a step already on record gives: applied if it was (even undone since: a copy of the request changes nothing), else refused. */
   private async existing(c: pg.ClientBase, orderId: string): Promise<StepAnswer> {
-    const { rows } = await c.query<{ state: string }>(`SELECT state FROM ${this.spec.table} WHERE order_id = $1`, [orderId]);
+    const { rows } = await c.query<{ state: string }>(`UPDATE ${this.spec.table} SET attempts = attempts + 1 WHERE order_id = $1 RETURNING state`, [orderId]);
     const state = rows[0]?.state;
     if (state === this.spec.applied) return { applied: true };
     return { applied: false, reason: `order ${orderId} was ${state} here before` };
@@ -183,8 +185,17 @@ export class Participant {
 
   /** Every order's record here (and for inventory, the stock left by sku). */
   async audit(pool: pg.Pool): Promise<{ records: ParticipantRecord[]; stock?: Record<string, number> }> {
-    const { rows } = await pool.query<{ order_id: string; state: string; sku: string; qty: number; amount: string; at_ms: number; undone_ms: number | null }>(
-      `SELECT order_id, state, sku, qty, amount, (extract(epoch FROM at) * 1000)::float8 AS at_ms,
+    const { rows } = await pool.query<{
+      order_id: string;
+      state: string;
+      sku: string;
+      qty: number;
+      amount: string;
+      attempts: number;
+      at_ms: number;
+      undone_ms: number | null;
+    }>(
+      `SELECT order_id, state, sku, qty, amount, attempts, (extract(epoch FROM at) * 1000)::float8 AS at_ms,
               (extract(epoch FROM undone_at) * 1000)::float8 AS undone_ms FROM ${this.spec.table}`,
     );
     const records = rows.map((r) => ({
@@ -193,6 +204,7 @@ export class Participant {
       sku: r.sku,
       qty: r.qty,
       amount: Number(r.amount),
+      attempts: r.attempts,
       atMs: r.at_ms,
       ...(r.undone_ms !== null ? { undoneAtMs: r.undone_ms } : {}),
     }));

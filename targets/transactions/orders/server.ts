@@ -20,6 +20,7 @@ import { readSettings } from '../../kit/world.ts';
 import { failpointRoutes } from '../failpoint-routes.ts';
 import { Failpoints } from '../failpoints.ts';
 import { createPool } from '../pools.ts';
+import { persist } from '../retry.ts';
 import { type ParticipantName, participantNames } from './order.ts';
 import { orderBody, type OrderPatternName, orderPatterns } from './registry.ts';
 
@@ -38,7 +39,7 @@ await redis?.connect();
 const failpoints = new Failpoints(entry.failpoints, options.failpoints);
 // biome-ignore lint/suspicious/noExplicitAny: each entry's create takes its own options, which `entry.options` just parsed
 const orders = entry.create({ db, participants, redis, failpoints }, options as any);
-await orders.start();
+await persist('starting the pattern', () => orders.start());
 
 const inFlight = async () => ({ status: 200, body: { inFlight: await orders.inFlight() } });
 const audit = async (p: ParticipantName) => {
