@@ -54,6 +54,7 @@ describe('the bank patterns under the same load and faults', () => {
 
   it('reports throughput, latency and in-doubt time or inconsistency windows side by side', () => {
     for (const c of cases) {
+      // biome-ignore lint/suspicious/noExplicitAny: figures are JSON; the test reads them field by field
       const f = c.figures as Record<string, any>;
       expect(f.throughput.okPerSecond, c.name).toBeGreaterThan(0);
       expect(f.latencyMs.ok.p50, c.name).toBeGreaterThan(0);
