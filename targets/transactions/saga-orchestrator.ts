@@ -199,9 +199,24 @@ export class SagaOrchestrator<P> {
    * step's idempotency makes harmless.
    */
   private async attempt(id: string, step: SagaStep<P>, payload: P, mode: 'run' | 'compensate'): Promise<'done' | 'refused' | 'gave-up'> {
-    const { retry, stepTimeoutMs } = this.opts;
     const progress = { step: mode === 'run' ? step.name : `compensate ${step.name}`, attempts: 0, nextAttemptAtMs: undefined as number | undefined };
     this.progress.set(id, progress);
+    try {
+      return await this.attempts(id, step, payload, mode, progress);
+    } finally {
+      // From here the log says where the saga is.
+      this.progress.delete(id);
+    }
+  }
+
+  private async attempts(
+    id: string,
+    step: SagaStep<P>,
+    payload: P,
+    mode: 'run' | 'compensate',
+    progress: { step: string; attempts: number; nextAttemptAtMs?: number },
+  ): Promise<'done' | 'refused' | 'gave-up'> {
+    const { retry, stepTimeoutMs } = this.opts;
     for (;;) {
       this.halt();
       try {
