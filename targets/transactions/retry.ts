@@ -27,6 +27,16 @@ export function mayRetry(policy: RetryPolicy, attempts: number): boolean {
   return policy.maximumAttempts === 0 || attempts < policy.maximumAttempts;
 }
 
+/** `work`, or a rejection once `ms` have passed (the work itself runs on). */
+export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // a late rejection of work given up on is no one's error
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Failpoints } from './failpoints.ts';
 import { ensureSchema, inTransaction } from './pg.ts';
-import { backoffMs, mayRetry, type RetryPolicy, sleep } from './retry.ts';
+import { backoffMs, mayRetry, type RetryPolicy, sleep, within } from './retry.ts';
 
 /** A step that surely did not take effect and never will (a declined card, an unknown account): not retried; the saga compensates what came before. */
 export class StepRefused extends Error {}
@@ -220,7 +220,7 @@ export class SagaOrchestrator<P> {
     for (;;) {
       this.halt();
       try {
-        await withTimeout(mode === 'run' ? step.run(payload) : step.compensate!(payload), stepTimeoutMs, `${progress.step} of saga ${id}`);
+        await within(mode === 'run' ? step.run(payload) : step.compensate!(payload), stepTimeoutMs, `${progress.step} of saga ${id}`);
         return 'done';
       } catch (err) {
         if (err instanceof StepRefused && mode === 'run') return 'refused';
@@ -299,14 +299,4 @@ export class SagaOrchestrator<P> {
     );
     return rows.map((r) => ({ sagaId: r.saga_id, step: r.step, event: r.event, atMs: r.at_ms }));
   }
-}
-
-/** `work`, or an error once `ms` have passed (the work itself runs on). */
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined); // a late rejection of an attempt that timed out is no one's error
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

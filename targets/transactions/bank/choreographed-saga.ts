@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { BusEvent, EventBus } from '../event-bus.ts';
+import { within } from '../retry.ts';
 import { type BankPattern, type InFlight, type ShardName, shardNames, shardOf, type Transfer, type TransferResult, TransferRefused } from './bank.ts';
 import { cancelDebit, credit, debit, readBalances } from './shard.ts';
 
@@ -54,7 +55,8 @@ export class ChoreographedSagaTransfers implements BankPattern {
     const answered = new Promise<TransferResult>((resolve, reject) => this.waiting.set(t.id, { resolve, reject }));
     try {
       await this.bus.emitNow(event(t, transferEvents.requested));
-      return await answered;
+      // Past the HTTP deadline no one listens; stop waiting a little after it.
+      return await within(answered, 10_000, `transfer ${t.id}`);
     } finally {
       this.waiting.delete(t.id);
     }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { EventBus } from '../event-bus.ts';
 import { inTransaction } from '../pg.ts';
+import { within } from '../retry.ts';
 import type { Order, OrderInFlight, OrderPattern, OrderState, OrderView, ParticipantName } from './order.ts';
 import { advanceOrder, insertOrder, prepareOrders, readOrder, readOrders } from './orders-table.ts';
 
@@ -63,7 +64,8 @@ export class ChoreographedOrders implements OrderPattern {
         if (existing && existing.state !== 'pending') return existing.state;
       }
       this.bus.wakeRelay();
-      return await ended;
+      // Past the HTTP deadline no one listens; stop waiting a little after it.
+      return await within(ended, 10_000, `order ${order.id}`);
     } finally {
       this.waiting.delete(order.id);
     }
