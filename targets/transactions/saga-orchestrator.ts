@@ -83,6 +83,14 @@ interface Row {
  */
 export class SagaOrchestrator<P> {
   private readonly driving = new Map<string, Promise<SagaOutcome>>();
+  /**
+   * At most this many step attempts and log writes at once, below the log
+   * pool's size: an orchestrator resuming hundreds of sagas on start (a
+   * participant was down when it died) would otherwise take every
+   * connection at once and time them all out. Sagas beyond it wait their
+   * turn, as activities wait for a Temporal worker's slots.
+   */
+  private readonly slots = new Slots(16);
   private readonly progress = new Map<string, { step: string; attempts: number; nextAttemptAtMs?: number }>();
   private stopped = false;
 
@@ -220,7 +228,7 @@ export class SagaOrchestrator<P> {
     for (;;) {
       this.halt();
       try {
-        await within(mode === 'run' ? step.run(payload) : step.compensate!(payload), stepTimeoutMs, `${progress.step} of saga ${id}`);
+        await this.slots.use(() => within(mode === 'run' ? step.run(payload) : step.compensate!(payload), stepTimeoutMs, `${progress.step} of saga ${id}`));
         return 'done';
       } catch (err) {
         if (err instanceof StepRefused && mode === 'run') return 'refused';
@@ -246,21 +254,25 @@ export class SagaOrchestrator<P> {
     for (let attempt = 1; ; attempt++) {
       this.halt();
       try {
-        await inTransaction(this.log, async (c) => {
-          await c.query(
-            `UPDATE sagas SET state = coalesce($2, state), step = coalesce($3, step), compensate_next = coalesce($4, compensate_next),
-               updated_at = clock_timestamp(), finished_at = CASE WHEN $5 THEN clock_timestamp() END WHERE id = $1`,
-            [id, change.state ?? null, change.step ?? null, change.compensate_next ?? null, ended],
-          );
-          await c.query('INSERT INTO saga_events (saga_id, step, event) VALUES ($1, $2, $3)', [id, step, event]);
-          if (ended) await this.definition.onFinish?.(c, id, change.state as SagaOutcome);
-        });
+        await this.slots.use(() => this.write(id, change, step, event, ended));
         return;
       } catch (err) {
         console.error(`saga log, ${id} ${event}: ${(err as Error).message}`);
         await sleep(backoffMs(this.opts.retry, attempt));
       }
     }
+  }
+
+  private write(id: string, change: { state?: SagaState; step?: number; compensate_next?: number }, step: string, event: SagaEvent['event'], ended: boolean) {
+    return inTransaction(this.log, async (c) => {
+      await c.query(
+        `UPDATE sagas SET state = coalesce($2, state), step = coalesce($3, step), compensate_next = coalesce($4, compensate_next),
+               updated_at = clock_timestamp(), finished_at = CASE WHEN $5 THEN clock_timestamp() END WHERE id = $1`,
+        [id, change.state ?? null, change.step ?? null, change.compensate_next ?? null, ended],
+      );
+      await c.query('INSERT INTO saga_events (saga_id, step, event) VALUES ($1, $2, $3)', [id, step, event]);
+      if (ended) await this.definition.onFinish?.(c, id, change.state as SagaOutcome);
+    });
   }
 
   private halt(): void {
@@ -298,5 +310,27 @@ export class SagaOrchestrator<P> {
       [this.definition.kind],
     );
     return rows.map((r) => ({ sagaId: r.saga_id, step: r.step, event: r.event, atMs: r.at_ms }));
+  }
+}
+
+/** A counting semaphore: `use` runs its work once one of `size` slots is free. */
+class Slots {
+  private free: number;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.free++;
+    }
   }
 }
