@@ -6,3 +6,8 @@ export { checkStaleness, VISIBILITY_BUCKETS_MS, type StalenessOptions, type Stal
 export { checkSetFull, type SetFullOptions, type SetFullVerdict } from './set-full.ts';
 export { checkBank, type BankOptions, type BankVerdict } from './bank.ts';
 export { compose, type BoundChecker, type ComposedVerdict } from './compose.ts';
+export { finalState, type FinalState } from './after-quiescence.ts';
+export { checkTransferAtomicity, type AtomicityVerdict, type TransferEffects } from './transfer-atomicity.ts';
+export { checkOrderSaga, type OrderSagaOptions, type OrderSagaVerdict } from './order-saga.ts';
+export { orderWindows, transferWindows, type WindowFigures } from './inconsistency-windows.ts';
+export { inDoubt, throughputWhile, type InDoubtFigures } from './in-doubt.ts';
