@@ -84,13 +84,15 @@ interface Row {
 export class SagaOrchestrator<P> {
   private readonly driving = new Map<string, Promise<SagaOutcome>>();
   /**
-   * At most this many step attempts and log writes at once, below the log
-   * pool's size: an orchestrator resuming hundreds of sagas on start (a
-   * participant was down when it died) would otherwise take every
-   * connection at once and time them all out. Sagas beyond it wait their
+   * At most 16 log writes at once, below the log pool's size: an
+   * orchestrator resuming hundreds of sagas on start (a participant was down
+   * when it died) would otherwise take every connection at once and time
+   * them all out. Step attempts, which call the participants rather than
+   * the log, have a wider bound of their own. Work beyond either waits its
    * turn, as activities wait for a Temporal worker's slots.
    */
-  private readonly slots = new Slots(16);
+  private readonly logSlots = new Slots(16);
+  private readonly stepSlots = new Slots(64);
   private readonly progress = new Map<string, { step: string; attempts: number; nextAttemptAtMs?: number }>();
   private stopped = false;
 
@@ -228,7 +230,7 @@ export class SagaOrchestrator<P> {
     for (;;) {
       this.halt();
       try {
-        await this.slots.use(() => within(mode === 'run' ? step.run(payload) : step.compensate!(payload), stepTimeoutMs, `${progress.step} of saga ${id}`));
+        await this.stepSlots.use(() => within(mode === 'run' ? step.run(payload) : step.compensate!(payload), stepTimeoutMs, `${progress.step} of saga ${id}`));
         return 'done';
       } catch (err) {
         if (err instanceof StepRefused && mode === 'run') return 'refused';
@@ -254,7 +256,7 @@ export class SagaOrchestrator<P> {
     for (let attempt = 1; ; attempt++) {
       this.halt();
       try {
-        await this.slots.use(() => this.write(id, change, step, event, ended));
+        await this.logSlots.use(() => this.write(id, change, step, event, ended));
         return;
       } catch (err) {
         console.error(`saga log, ${id} ${event}: ${(err as Error).message}`);
