@@ -10,3 +10,8 @@ export { checkLock, type CounterTally, type LockOptions, type LockVerdict } from
 export { checkConvergence, type ConvergenceVerdict, type KeyConvergence } from './convergence.ts';
 export { compose, type BoundChecker, type ComposedVerdict } from './compose.ts';
 export { checkListAppend, CONSISTENCY_MODELS, type ListAppendOptions, type ListAppendVerdict } from './list-append/index.ts';
+export { finalState, type FinalState } from './after-quiescence.ts';
+export { checkTransferAtomicity, type AtomicityVerdict, type TransferEffects } from './transfer-atomicity.ts';
+export { checkOrderSaga, type OrderSagaOptions, type OrderSagaVerdict } from './order-saga.ts';
+export { orderWindows, transferWindows, type WindowFigures } from './inconsistency-windows.ts';
+export { inDoubt, throughputWhile, type InDoubtFigures } from './in-doubt.ts';

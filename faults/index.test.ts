@@ -88,6 +88,17 @@ describe('names with a wildcard', () => {
     expect(matchNames('nothing|none*', names)).toEqual([]);
   });
 
+  it('matchNames takes {a,b} as either alternative, alone or beside *', () => {
+    const bank = ['target', 'shard-a', 'shard-b', 'target-to-shard-b', 'ledger-b-to-shard-b'];
+    const orders = ['target', 'payment', 'payment-db', 'target-to-payment', 'payment-to-payment-db'];
+    expect(matchNames('{shard-b,payment}', bank)).toEqual(['shard-b']);
+    expect(matchNames('{shard-b,payment}', orders)).toEqual(['payment']);
+    expect(matchNames('*-to-{shard-b,payment-db}', bank)).toEqual(['target-to-shard-b', 'ledger-b-to-shard-b']);
+    expect(matchNames('*-to-{shard-b,payment-db}', orders)).toEqual(['payment-to-payment-db']);
+    expect(matchNames('{shard-b}', bank)).toEqual([]); // one alternative is no alternation: a name with braces, which no component has
+    expect(matchNames('{shard.b,x}', bank)).toEqual([]);
+  });
+
   it('builds one fault over every match, and refuses a pattern that matches nothing', () => {
     const wide = {
       ...ctx,
@@ -100,6 +111,7 @@ describe('names with a wildcard', () => {
     const group = createFault('latency', 'target*-to-redis', { latency: 5 }, wide);
     expect(group).toMatchObject({ kind: 'latency', on: 'target*-to-redis', attributes: { latency: 5 } });
     expect(() => createFault('latency', 'x*', { latency: 5 }, wide)).toThrow(/unknown link "x\*"/);
+    expect(createFault('latency', '{target-to-postgres,target-to-etcd}', { latency: 5 }, wide)).toMatchObject({ on: '{target-to-postgres,target-to-etcd}' });
   });
 });
 

@@ -64,30 +64,37 @@ export function parseFaultAttributes(kind: string, attributes: Readonly<Record<s
   throw new FaultInputError(`${kind} fault: ${problems.join('; ')}`);
 }
 
+/** Whether `on` is a name pattern (holds `*`, `|` or `{…,…}`) rather than one name. */
+export function isNamePattern(on: string): boolean {
+  return on.includes('*') || on.includes('|') || /\{[^{}]*,[^{}]*\}/.test(on);
+}
+
 /**
- * The names `on` picks out of `names`, in `names`' order: itself when it is a
- * plain name, else every name it matches — `*` stands for any run of
+ * The names `on` picks out of `names`, in `names`' order: itself when it is
+ * no pattern, else every name it matches. `*` stands for any run of
  * characters (`target*-to-redis` matches `target-to-redis` and
- * `target-2-to-redis`) and `|` separates alternatives, any of which may match
- * (`db*|target-*`). Names are slugs, so neither character is ever part of one. Pure.
+ * `target-2-to-redis`); `|` separates alternatives, any of which may match
+ * (`db*|target-*`); `{a,b}` is either alternative within a name, as in a
+ * shell (`{shard-b,payment}` matches whichever of the two a topology has: one
+ * fault plan can name "the participant" of cases whose topologies differ).
+ * Names are slugs, so none of these characters is ever part of one. Pure.
  */
 export function matchNames(on: string, names: readonly string[]): string[] {
-  const alternatives = on.split('|').map(
-    (alternative) =>
-      new RegExp(
-        `^${alternative
-          .split('*')
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-      ),
-  );
-  return names.filter((name) => alternatives.some((pattern) => pattern.test(name)));
+  if (!isNamePattern(on)) return names.includes(on) ? [on] : [];
+  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+  const alternative = (text: string) =>
+    text
+      .split(/(\{[^{}]*\})/)
+      .map((part) => (/^\{[^{}]*,[^{}]*\}$/.test(part) ? `(?:${part.slice(1, -1).split(',').map(literal).join('|')})` : literal(part)))
+      .join('');
+  const pattern = new RegExp(`^(?:${on.split('|').map(alternative).join('|')})$`);
+  return names.filter((name) => pattern.test(name));
 }
 
 /**
  * Builds (does not start) fault `kind` on link or component `on` — or, when
- * `on` is a pattern (`*`, `|`), on every name it matches, as one fault (a
- * `whole` fault, a partition, takes the pattern itself). Throws
+ * `on` is a pattern (`*`, `|`, `{a,b}`), on every name it matches, as one
+ * fault (a `whole` fault, a partition, takes the pattern itself). Throws
  * `FaultInputError` for an unknown kind, an `on` that names (or matches) no
  * known link (network faults) or component (process faults) — listing the
  * known names — a bad attribute, or a component lacking the capability
@@ -99,7 +106,7 @@ export function createFault(kind: string, on: string, attributes: Readonly<Recor
   const [what, known] = spec.network ? ['link', ctx.links] : ['component', ctx.components];
   const matched = matchNames(on, [...known.keys()]);
   if (matched.length === 0) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
-  if (spec.whole || (matched.length === 1 && matched[0] === on)) return spec.create(on, parsed, ctx);
+  if (spec.whole || !isNamePattern(on)) return spec.create(on, parsed, ctx);
   return new GroupFault(
     kind,
     on,

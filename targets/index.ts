@@ -1,6 +1,7 @@
 import { caching } from './caching/index.ts';
 import { isolation } from './isolation/index.ts';
 import { consistency } from './consistency/index.ts';
+import { transactions } from './transactions/index.ts';
 import type { Family, Pattern, Workload } from './family.ts';
 
 export type { CaseFiles, Check, Family, Pattern, Workload } from './family.ts';
@@ -10,6 +11,7 @@ export const families: Readonly<Record<string, Family>> = {
   [caching.name]: caching,
   [isolation.name]: isolation,
   [consistency.name]: consistency,
+  [transactions.name]: transactions,
 };
 
 /** The family and pattern a suite case's `target` names (pattern names are unique across families), or undefined. */

@@ -79,7 +79,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
       stopGraceMs: 5_000,
     });
     await proc.start();
-    // CREATE DATABASE copies a template and checkpoints: seconds on a loaded machine, where the 2 s a probe gets was seen to fail.
+    // Once, not polled like the readiness probe: CREATE DATABASE copies a
+    // template and checkpoints, which on a busy machine takes well over the
+    // probe's 2 s.
     if (!opts.replicaOf) await query(port, 'postgres', `CREATE DATABASE ${credentials.database}`, 30_000);
   } catch (err) {
     await proc?.stop();
@@ -128,7 +130,7 @@ async function replicaStreaming(port: number): Promise<boolean> {
   return rows[0]?.recovering === true && rows[0]?.receiver === 'streaming';
 }
 
-/** Runs one statement on a fresh connection; rejects if the server does not answer within ~2 s, or the statement within `timeoutMs`. */
+/** Runs one statement on a fresh connection; rejects if the server does not answer within `timeoutMs` (default 2 s). */
 async function query(port: number, database: string, sql: string, timeoutMs = 2_000): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: credentials.user, database, connectionTimeoutMillis: 2_000, query_timeout: timeoutMs });
   client.on('error', () => undefined); // a dropped connection surfaces as the query's rejection
