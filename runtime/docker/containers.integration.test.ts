@@ -428,13 +428,21 @@ describe('docker-compose.yml', () => {
     expect((await pb('latency', '--link', 'target-to-redis', '--latency', '300')).code).toBe(0);
     expect((await timed()).ms).toBeGreaterThanOrEqual(300);
     expect((await pb('kill', '--component', 'redis')).code).toBe(0);
-    expect((await timed()).status).toBe(503);
+    // k1 was cached; with Redis dead, cache-aside answers it from PostgreSQL.
+    const killed = await fetch(item, { signal: AbortSignal.timeout(10_000) });
+    expect(killed.status).toBe(200);
+    expect(((await killed.json()) as { cache: string }).cache).toBe('miss');
     const listed = JSON.parse((await pb('list')).out);
     expect(listed.toxiproxy.find((l: { link: string }) => l.link === 'target-to-redis').toxics).toHaveLength(1);
     expect(listed.components).toEqual([{ name: 'redis', state: 'exited' }]);
     const cleared = await pb('clear');
     expect(JSON.parse(cleared.out)).toEqual({ cleared: 'compose', restarted: ['redis'] });
-    expect((await eventually(async () => ((await timed()).status === 200 ? timed() : Promise.reject(new Error('still 503'))))).ms).toBeLessThan(300);
+    // Cleared, the 300 ms toxic is gone: a 200 faster than it shows that (the fastest of a few, as a busy machine may stall one).
+    const fastest = await eventually(async () => {
+      const tries = [await timed(), await timed(), await timed()];
+      return tries.every((t) => t.status === 200) ? tries : Promise.reject(new Error('not answering yet'));
+    });
+    expect(Math.min(...fastest.map((t) => t.ms))).toBeLessThan(300);
 
     compose('down', '-v', '--timeout', '5');
     const after = onEngine();
