@@ -54,6 +54,15 @@ describe('checkStaleness', () => {
     expect(checkStaleness(h.ops, { maxK: 0 })).toMatchObject({ valid: true, staleReads: 0 });
   });
 
+  it('counts as fresh a value no committed write surely superseded: overlapping writes may have taken effect in either order', () => {
+    // 2 and 1 overlap, 1 acknowledged first: 2 then 1 is a linearization, so a later read of 1 is not stale…
+    const h = history().invoke(0, 'write', 1).invoke(1, 'write', 2).ok(0, 'write', 1).ok(1, 'write', 2).invoke(2, 'read', null).ok(2, 'read', 1);
+    expect(checkStaleness(h.ops, { maxK: 0 })).toMatchObject({ valid: true, staleReads: 0 });
+    // …until a write invoked after 1 completed is acknowledged: that one surely came after it.
+    const later = h.invoke(1, 'write', 3).ok(1, 'write', 3).invoke(2, 'read', null).ok(2, 'read', 1);
+    expect(checkStaleness(later.ops)).toMatchObject({ staleReads: 1, worst: [{ k: 1 }] });
+  });
+
   it('counts the value of an earlier info write as fresh: it may take effect at any later time', () => {
     const h = history().invoke(0, 'write', 1).info(0, 'write', 1).invoke(1, 'write', 2).ok(1, 'write', 2).invoke(2, 'read', null).ok(2, 'read', 1);
     expect(checkStaleness(h.ops, { maxK: 0 })).toMatchObject({ valid: true, staleReads: 0 });

@@ -85,22 +85,23 @@ interface Read {
  * nemesis ops are ignored. Each `key` is its own register (no key = one register).
  *
  * Definitions, per key, for a read invoked at index `i`:
- * - The *versions* are the `ok` writes, ordered by their completion index
- *   (file order is real-time order). The versions *committed at the read's
- *   start* are those completed before `i`; the *latest* is the last of them.
- *   Ordering by completion is a choice: two overlapping writes may have taken
- *   effect in either order, and the one that was acknowledged later is the one
- *   a client could have known to be newest.
- * - A read is *fresh* (`k = 0`, `t = 0`) when it returns the latest's value,
- *   or the value of a write that may have taken effect during the read: one
- *   invoked before the read completed and not acknowledged before it started
- *   — an `ok` write concurrent with the read, or an `info` write invoked
- *   before the read completed (it may take effect at any later time).
- *   Otherwise it returned an older version `j` (the newest one with that
- *   value, the most charitable reading), or the initial value (version -1).
- * - `k` = how many committed versions are newer than `j`; `t` = ms from the
- *   completion (`time`) of the version that superseded `j` to the read's
- *   invocation, never negative.
+ * - The *versions* are the `ok` writes (file order is real-time order); those
+ *   *committed at the read's start* completed before `i`. A version `w'`
+ *   *surely follows* `w` when it was invoked after `w` completed: in any
+ *   linearization it took effect after `w`. Two overlapping writes may have
+ *   taken effect in either order, so neither surely follows the other.
+ * - A read is *fresh* (`k = 0`, `t = 0`) when it returns the value of a
+ *   committed version that no committed version surely follows, or of a write
+ *   that may have taken effect during the read: one invoked before the read
+ *   completed and not acknowledged before it started — an `ok` write
+ *   concurrent with the read, or an `info` write invoked before the read
+ *   completed (it may take effect at any later time). So a read that
+ *   linearizability would accept on its own is never counted stale.
+ * - Otherwise it returned a committed version `j` (of those with its value,
+ *   the one fewest versions surely follow, the most charitable reading), or
+ *   the initial value, which every committed version surely follows.
+ *   `k` = how many committed versions surely follow `j`; `t` = ms from the
+ *   first of them to complete (`time`) to the read's invocation, never negative.
  * - A read returning a value no write could have written by then (neither
  *   the initial value nor any `ok`/`info` write invoked before the read
  *   completed) is an anomaly: `valid: false` with that read as counterexample.
@@ -109,15 +110,15 @@ interface Read {
  * anomalies; with `maxK` / `maxTMs`, a read beyond either bound makes it
  * `false`, with the stalest read as counterexample.
  *
- * The visibility curve follows PBS t-visibility: for a bucket `t`, each read
- * is paired with the latest version completed at least `t` ms before the
- * read's start (reads with none are not counted), and succeeds when it
- * returned that version or a newer one (a fresh read always does).
+ * The visibility curve follows PBS t-visibility: for a bucket `t`, a read
+ * counts when some version completed at least `t` ms before its start, and
+ * succeeds unless the value it returned was surely superseded by a version
+ * completed that long before (a fresh read always succeeds).
  */
 export function checkStaleness(history: readonly Op[], opts: StalenessOptions = {}): StalenessVerdict {
   const initKey = valueKey(opts.init ?? null);
   const byKey = collect(history);
-  const measured: Array<ReadStaleness & { position: number; committed: number; versions: Write[]; completeTimesNs: number[]; read: Read }> = [];
+  const measured: Array<ReadStaleness & { rawTMs: number; committed: number; versions: Write[]; completeTimesNs: number[]; read: Read }> = [];
   let anomaly: StalenessVerdict['counterexample'];
 
   for (const [key, { writes, reads }] of byKey) {
@@ -131,20 +132,23 @@ export function checkStaleness(history: readonly Op[], opts: StalenessOptions = 
       const start = read.invoke.index;
       const committed = countBelow(completeIndexes, start);
       const candidates = byValue.get(read.valueKey) ?? [];
-      let position: number;
-      if (committed > 0 && versions[committed - 1].valueKey === read.valueKey) position = committed - 1;
-      else if (candidates.some((w) => w.invokeIndex < read.done.index && w.completeIndex > start)) position = Infinity;
-      else {
-        position = -2;
-        for (let j = committed - 1; j >= 0; j--) {
-          if (versions[j].valueKey === read.valueKey) {
-            position = j;
-            break;
-          }
+      // The successors of each write the read may have returned: committed
+      // versions invoked after it completed (they surely took effect after it).
+      const superseded: Array<{ successors: number; firstNs: number }> = [];
+      const successorsOf = (afterIndex: number) => {
+        let successors = 0;
+        let firstNs = Infinity;
+        for (let j = 0; j < committed; j++) {
+          if (versions[j].invokeIndex <= afterIndex) continue;
+          successors++;
+          firstNs = Math.min(firstNs, versions[j].completeTimeNs);
         }
-        if (position === -2 && read.valueKey === initKey) position = -1;
-      }
-      if (position === -2) {
+        return { successors, firstNs };
+      };
+      for (const w of candidates) if (w.ok && w.completeIndex < start) superseded.push(successorsOf(w.completeIndex));
+      if (read.valueKey === initKey) superseded.push(successorsOf(-1));
+      const concurrent = candidates.some((w) => w.invokeIndex < read.done.index && w.completeIndex > start);
+      if (!concurrent && superseded.length === 0) {
         anomaly ??= {
           reason: 'read a value that was neither the initial value nor written by any write invoked before the read completed',
           invoke: read.invoke,
@@ -152,16 +156,19 @@ export function checkStaleness(history: readonly Op[], opts: StalenessOptions = 
         };
         continue;
       }
-      const fresh = position === Infinity || position === committed - 1;
-      const k = fresh ? 0 : committed - 1 - position;
-      const tMs = fresh ? 0 : Math.max(0, (read.invoke.time - versions[position + 1].completeTimeNs) / NS_PER_MS);
+      // The most charitable reading: the write the fewest versions surely superseded, then the most recently.
+      const best = concurrent
+        ? { successors: 0, firstNs: Infinity }
+        : superseded.reduce((a, b) => (b.successors < a.successors || (b.successors === a.successors && b.firstNs > a.firstNs) ? b : a));
+      const k = best.successors;
+      const rawTMs = k === 0 ? -Infinity : (read.invoke.time - best.firstNs) / NS_PER_MS;
       measured.push({
         index: read.done.index,
         ...(key === undefined ? {} : { key }),
         value: read.done.value,
         k,
-        tMs,
-        position,
+        tMs: Math.max(0, rawTMs),
+        rawTMs: concurrent ? -Infinity : Math.min(...superseded.map((x) => (x.successors === 0 ? -Infinity : (read.invoke.time - x.firstNs) / NS_PER_MS))),
         committed,
         versions,
         completeTimesNs,
@@ -178,11 +185,12 @@ export function checkStaleness(history: readonly Op[], opts: StalenessOptions = 
     for (const m of measured) {
       // The latest version completed before the read started and at least t ms before it:
       // completion times never decrease along the versions, so a binary search finds it.
+      // It saw that version or a newer one unless a write surely after the one it returned completed by then.
       const thresholdNs = m.read.invoke.time - tMs * NS_PER_MS;
       const target = Math.min(m.committed, countBelow(m.completeTimesNs, thresholdNs, true)) - 1;
       if (target < 0) continue;
       reads++;
-      if (m.position >= target) visible++;
+      if (m.rawTMs < tMs) visible++;
     }
     return { tMs, reads, probability: reads === 0 ? null : visible / reads };
   });

@@ -3,8 +3,10 @@ import { runCommand } from './commands/run.ts';
 import { upCommand } from './commands/up.ts';
 import { downCommand } from './commands/down.ts';
 import { faultCommand } from './commands/fault.ts';
+import { composeCommand } from './commands/compose.ts';
 import { checkCommand } from './commands/check.ts';
-import { reservedCommand } from './commands/reserved.ts';
+import { reportCommand } from './commands/report.ts';
+import { compareCommand } from './commands/compare.ts';
 import { UsageError } from '../runner/usage-error.ts';
 import { SuiteError } from '../runner/suite-error.ts';
 import { FaultInputError } from '../faults/fault-input-error.ts';
@@ -36,9 +38,13 @@ program.addCommand(runCommand());
 program.addCommand(upCommand());
 program.addCommand(downCommand());
 program.addCommand(faultCommand());
+program.addCommand(composeCommand());
 program.addCommand(checkCommand());
-program.addCommand(reservedCommand('report', 'render the HTML / JUnit / JSON report of a run folder'));
-program.addCommand(reservedCommand('compare', 'compare several run folders side by side'));
+program.addCommand(reportCommand());
+program.addCommand(compareCommand());
+// A command added whole does not inherit the program's settings: without
+// this, a usage error inside one (`run --runtime foo`) exits 1, as a failed run does.
+for (const command of program.commands) command.exitOverride().showHelpAfterError();
 
 try {
   await program.parseAsync(process.argv);

@@ -40,6 +40,33 @@ describe('patternbench run refuses bad input in one line, before starting anythi
     expect(existsSync(join(dir, 'never5'))).toBe(false);
   });
 
+  it('names a fault on a link the case does not have, before starting anything', async () => {
+    const suite = join(dir, 'bad-link.yaml');
+    writeFileSync(suite, 'name: badlink\ncases: [{ target: cache-aside }]\nfaults: [{ fault: down, on: target-to-redys, at: 1s, for: 1s }]\n');
+    const { code, out } = await pb(['run', suite, '--out', join(dir, 'never6')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(
+      new RegExp(`${suite}: field "faults.0.on": case "cache-aside" has no link "target-to-redys"; its links: target-to-redis, target-to-postgres`),
+    );
+    expect(existsSync(join(dir, 'never6'))).toBe(false);
+  });
+
+  it('takes the suite path after --allow-remote HOST as the suite, not as a second host', async () => {
+    const suite = join(dir, 'after-allow.yaml');
+    writeFileSync(suite, 'name: x\ncases: [{ target: cache-aside }]\nworkload: { rate: -5 }\n');
+    const { code, out } = await pb(['run', '--allow-remote', '10.0.0.1', suite, '--allow-remote', '10.0.0.2', '--out', join(dir, 'never7')]);
+    expect(code).toBe(3);
+    expect(out).toMatch(new RegExp(`${suite}: field "workload.rate"`));
+  });
+
+  it('exits 3 for a usage error in any command: a bad choice, an unknown flag, a missing value, an unknown command', async () => {
+    for (const args of [['run', '--runtime', 'foo'], ['run', '--bogus'], ['up', '--targets'], ['fault', 'latency', '--for'], ['no-such-command']]) {
+      const { code, out } = await pb(args);
+      expect(code, `${args.join(' ')}: ${out}`).toBe(3);
+      expect(out).toMatch(/^error: /m);
+    }
+  });
+
   it('says in one line that there is no Docker engine and how to use the local runtime', async () => {
     if (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST) return; // a host with an engine runs containers instead
     const { code, out } = await pb(['run', '--runtime', 'docker', '--out', join(dir, 'never4')]);

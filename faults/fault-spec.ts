@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Component } from '../runtime/component.ts';
+import type { Link } from '../runtime/environment.ts';
 import type { Fault } from './fault.ts';
 
 /** What a fault acts through: the Toxiproxy API, and the names it may act on. */
@@ -8,8 +9,8 @@ export interface FaultContext {
   toxiproxyUrl: string;
   /** Components by name, for process faults (kill, pause, restart). */
   components: ReadonlyMap<string, Component>;
-  /** Links (Toxiproxy proxy names), for network faults; only the keys are read. */
-  links: ReadonlyMap<string, unknown>;
+  /** Links by Toxiproxy proxy name, for network faults, with the components each joins (a partition cuts the links between its groups). */
+  links: ReadonlyMap<string, Pick<Link, 'from' | 'to'>>;
 }
 
 /**
@@ -21,7 +22,14 @@ export interface FaultContext {
  * it throws `FaultInputError` when the component lacks the capability.
  */
 export interface FaultSpec<A extends Record<string, unknown> = Record<string, unknown>> {
+  /** Whether `on` names links (else components). */
   readonly network: boolean;
+  /**
+   * Whether `on` names a set the fault acts on as one — a partition over a
+   * cluster's members — so `create` gets `on` as written (a `*` or `|`
+   * pattern included) and resolves it itself, instead of one fault a match.
+   */
+  readonly whole?: boolean;
   readonly describe: string;
   readonly schema: z.ZodType<A>;
   create(on: string, attributes: A, ctx: FaultContext): Fault;

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Component } from '../runtime/component.ts';
-import { createFault, FaultInputError, faults, parseFaultAttributes } from './index.ts';
+import { createFault, FaultInputError, faults, matchNames, parseFaultAttributes } from './index.ts';
 import { faultKinds } from './kinds.ts';
 
-const plain: Component = { name: 'target', host: '127.0.0.1', port: 1, stop: async () => undefined, [Symbol.asyncDispose]: async () => undefined };
-const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', {}]]) };
+const plain: Component = {
+  name: 'target',
+  kind: 'service',
+  host: '127.0.0.1',
+  port: 1,
+  stop: async () => undefined,
+  [Symbol.asyncDispose]: async () => undefined,
+};
+const ctx = { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map([['target', plain]]), links: new Map([['target-to-redis', { from: 'a', to: 'b' }]]) };
 
 describe('the catalogue', () => {
   it('names the same faults, in the same order, as the list the CLI shows', () => {
@@ -47,7 +54,7 @@ describe('createFault', () => {
   });
 
   it('rejects an unknown kind, listing the known ones', () => {
-    expect(() => createFault('partition', 'target-to-redis', {}, ctx)).toThrow(`unknown fault "partition"; known faults: ${Object.keys(faults).join(', ')}`);
+    expect(() => createFault('earthquake', 'target-to-redis', {}, ctx)).toThrow(`unknown fault "earthquake"; known faults: ${Object.keys(faults).join(', ')}`);
     expect(() => createFault('toString', 'target-to-redis', {}, ctx)).toThrow(FaultInputError);
   });
 
@@ -61,6 +68,50 @@ describe('createFault', () => {
     expect(() => createFault('kill', 'target', {}, ctx)).toThrow('kill fault: component "target" cannot be killed and restarted');
     expect(() => createFault('restart', 'target', {}, ctx)).toThrow(/component "target" cannot be killed and restarted/);
     expect(() => createFault('pause', 'target', {}, ctx)).toThrow('pause fault: component "target" cannot be paused');
+  });
+});
+
+describe('names with a wildcard', () => {
+  it('matchNames picks out every name a * pattern matches, and an exact name only itself', () => {
+    const names = ['target-to-redis', 'target-2-to-redis', 'target-to-postgres', 'redis-replica-1-to-redis'];
+    expect(matchNames('target*-to-redis', names)).toEqual(['target-to-redis', 'target-2-to-redis']);
+    expect(matchNames('*-to-redis', names)).toEqual(['target-to-redis', 'target-2-to-redis', 'redis-replica-1-to-redis']);
+    expect(matchNames('target-to-redis', names)).toEqual(['target-to-redis']);
+    expect(matchNames('target.to.redis', names)).toEqual([]);
+  });
+
+  it("matchNames takes alternatives separated by |, each a name or a * pattern, in the names' order", () => {
+    const names = ['db', 'db-replica-1', 'target', 'target-1', 'target-2', 'lock-1'];
+    expect(matchNames('db*|target-*', names)).toEqual(['db', 'db-replica-1', 'target-1', 'target-2']);
+    expect(matchNames('target-1|target', names)).toEqual(['target', 'target-1']);
+    expect(matchNames('nothing|lock-1', names)).toEqual(['lock-1']);
+    expect(matchNames('nothing|none*', names)).toEqual([]);
+  });
+
+  it('matchNames takes {a,b} as either alternative, alone or beside *', () => {
+    const bank = ['target', 'shard-a', 'shard-b', 'target-to-shard-b', 'ledger-b-to-shard-b'];
+    const orders = ['target', 'payment', 'payment-db', 'target-to-payment', 'payment-to-payment-db'];
+    expect(matchNames('{shard-b,payment}', bank)).toEqual(['shard-b']);
+    expect(matchNames('{shard-b,payment}', orders)).toEqual(['payment']);
+    expect(matchNames('*-to-{shard-b,payment-db}', bank)).toEqual(['target-to-shard-b', 'ledger-b-to-shard-b']);
+    expect(matchNames('*-to-{shard-b,payment-db}', orders)).toEqual(['payment-to-payment-db']);
+    expect(matchNames('{shard-b}', bank)).toEqual([]); // one alternative is no alternation: a name with braces, which no component has
+    expect(matchNames('{shard.b,x}', bank)).toEqual([]);
+  });
+
+  it('builds one fault over every match, and refuses a pattern that matches nothing', () => {
+    const wide = {
+      ...ctx,
+      links: new Map([
+        ['target-to-redis', { from: 'a', to: 'b' }],
+        ['target-2-to-redis', { from: 'a', to: 'b' }],
+        ['target-to-postgres', { from: 'a', to: 'b' }],
+      ]),
+    };
+    const group = createFault('latency', 'target*-to-redis', { latency: 5 }, wide);
+    expect(group).toMatchObject({ kind: 'latency', on: 'target*-to-redis', attributes: { latency: 5 } });
+    expect(() => createFault('latency', 'x*', { latency: 5 }, wide)).toThrow(/unknown link "x\*"/);
+    expect(createFault('latency', '{target-to-postgres,target-to-etcd}', { latency: 5 }, wide)).toMatchObject({ on: '{target-to-postgres,target-to-etcd}' });
   });
 });
 

@@ -1,12 +1,14 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Fault } from './fault.ts';
 import { FaultInputError } from './fault-input-error.ts';
+import { GroupFault } from './group-fault.ts';
 import type { FaultContext, FaultSpec } from './fault-spec.ts';
 import { bandwidth } from './bandwidth.ts';
 import { down } from './down.ts';
 import { kill } from './kill.ts';
 import { latency } from './latency.ts';
 import { limitData } from './limit-data.ts';
+import { partition } from './partition.ts';
 import { pause } from './pause.ts';
 import { resetPeer } from './reset-peer.ts';
 import { restart } from './restart.ts';
@@ -35,6 +37,7 @@ export const faults = {
   kill,
   pause,
   restart,
+  partition,
   // `any`: each entry's attributes differ; `createFault` pairs them with their own schema's output.
   // biome-ignore lint/suspicious/noExplicitAny: see the line above
 } as const satisfies Record<string, FaultSpec<any>>;
@@ -61,18 +64,55 @@ export function parseFaultAttributes(kind: string, attributes: Readonly<Record<s
   throw new FaultInputError(`${kind} fault: ${problems.join('; ')}`);
 }
 
+/** Whether `on` is a name pattern (holds `*`, `|` or `{…,…}`) rather than one name. */
+export function isNamePattern(on: string): boolean {
+  return on.includes('*') || on.includes('|') || /\{[^{}]*,[^{}]*\}/.test(on);
+}
+
 /**
- * Builds (does not start) fault `kind` on link or component `on`. Throws
- * `FaultInputError` for an unknown kind, an `on` that is not a known link
- * (network faults) or component (process faults) — listing the known names —
- * a bad attribute, or a component lacking the capability (kill, pause).
+ * The names `on` picks out of `names`, in `names`' order: itself when it is
+ * no pattern, else every name it matches. `*` stands for any run of
+ * characters (`target*-to-redis` matches `target-to-redis` and
+ * `target-2-to-redis`); `|` separates alternatives, any of which may match
+ * (`db*|target-*`); `{a,b}` is either alternative within a name, as in a
+ * shell (`{shard-b,payment}` matches whichever of the two a topology has: one
+ * fault plan can name "the participant" of cases whose topologies differ).
+ * Names are slugs, so none of these characters is ever part of one. Pure.
+ */
+export function matchNames(on: string, names: readonly string[]): string[] {
+  if (!isNamePattern(on)) return names.includes(on) ? [on] : [];
+  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+  const alternative = (text: string) =>
+    text
+      .split(/(\{[^{}]*\})/)
+      .map((part) => (/^\{[^{}]*,[^{}]*\}$/.test(part) ? `(?:${part.slice(1, -1).split(',').map(literal).join('|')})` : literal(part)))
+      .join('');
+  const pattern = new RegExp(`^(?:${on.split('|').map(alternative).join('|')})$`);
+  return names.filter((name) => pattern.test(name));
+}
+
+/**
+ * Builds (does not start) fault `kind` on link or component `on` — or, when
+ * `on` is a pattern (`*`, `|`, `{a,b}`), on every name it matches, as one
+ * fault (a `whole` fault, a partition, takes the pattern itself). Throws
+ * `FaultInputError` for an unknown kind, an `on` that names (or matches) no
+ * known link (network faults) or component (process faults) — listing the
+ * known names — a bad attribute, or a component lacking the capability
+ * (kill, pause).
  */
 export function createFault(kind: string, on: string, attributes: Readonly<Record<string, unknown>>, ctx: FaultContext): Fault {
   const parsed = parseFaultAttributes(kind, attributes);
   const spec = faults[kind as FaultKind] as FaultSpec;
   const [what, known] = spec.network ? ['link', ctx.links] : ['component', ctx.components];
-  if (!known.has(on)) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
-  return spec.create(on, parsed, ctx);
+  const matched = matchNames(on, [...known.keys()]);
+  if (matched.length === 0) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
+  if (spec.whole || !isNamePattern(on)) return spec.create(on, parsed, ctx);
+  return new GroupFault(
+    kind,
+    on,
+    parsed,
+    matched.map((name) => spec.create(name, parsed, ctx)),
+  );
 }
 
 /** Removes every toxic and re-enables every proxy (Toxiproxy's `POST /reset`); throws if the API does not answer. */

@@ -3,4 +3,17 @@
  * keeps the two equal). A list apart from the catalogue, so that the CLI can
  * name them without loading every fault, Toxiproxy's client and zod.
  */
-export const faultKinds = ['latency', 'bandwidth', 'slow_close', 'timeout', 'down', 'reset_peer', 'limit_data', 'slicer', 'kill', 'pause', 'restart'] as const;
+export const faultKinds = [
+  'latency',
+  'bandwidth',
+  'slow_close',
+  'timeout',
+  'down',
+  'reset_peer',
+  'limit_data',
+  'slicer',
+  'kill',
+  'pause',
+  'restart',
+  'partition',
+] as const;

@@ -81,18 +81,27 @@ export class Nemesis {
   /**
    * Reverts every active fault, newest first, after any start in flight has
    * settled. Never stops halfway: every fault is tried, then one
-   * `AggregateError` lists each that could not be reverted.
+   * `AggregateError` lists each that could not be reverted. With `final`
+   * (the run is ending: no later call will retry), a fault that cannot be
+   * reverted is let go and recorded so, as `stop-<kind>` with the `error`
+   * in its value, so that no fault is left open in the history.
    */
-  async stopAll(): Promise<void> {
+  async stopAll(opts: { final?: boolean } = {}): Promise<void> {
     await Promise.allSettled([...this.starting]);
     const errors: Error[] = [];
     for (const fault of [...this.running.keys()].reverse()) {
-      await this.stop(fault).catch((err: Error) => errors.push(new Error(`${fault.kind} on ${fault.on}: ${err.message}`, { cause: err })));
+      await this.stop(fault).catch((err: Error) => {
+        errors.push(new Error(`${fault.kind} on ${fault.on}: ${err.message}`, { cause: err }));
+        if (!opts.final) return;
+        this.running.delete(fault);
+        this.record(fault, 'stop', `could not revert: ${err.message}`);
+      });
     }
     if (errors.length > 0) throw new AggregateError(errors, `could not revert ${errors.length} fault(s): ${errors.map((e) => e.message).join('; ')}`);
   }
 
-  private record(fault: Fault, action: 'start' | 'stop'): void {
-    this.history.append({ time: this.clock(), process: 'nemesis', type: 'info', f: `${action}-${fault.kind}`, value: { on: fault.on, ...fault.attributes } });
+  private record(fault: Fault, action: 'start' | 'stop', error?: string): void {
+    const value = { on: fault.on, ...fault.attributes, ...(error === undefined ? {} : { error }) };
+    this.history.append({ time: this.clock(), process: 'nemesis', type: 'info', f: `${action}-${fault.kind}`, value });
   }
 }

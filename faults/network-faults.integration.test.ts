@@ -19,7 +19,7 @@ let toxiproxyUrl: string;
 let echo: Server;
 let proxyPort: number;
 const echoSockets = new Set<Socket>();
-const ctx = () => ({ toxiproxyUrl, components: new Map(), links: new Map([[link, {}]]) });
+const ctx = () => ({ toxiproxyUrl, components: new Map(), links: new Map([[link, { from: 'a', to: 'b' }]]) });
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -283,8 +283,8 @@ describe('the nemesis on a real Toxiproxy', () => {
     const api = new Toxiproxy(toxiproxyUrl);
     const doomed = await api.createProxy({ name: 'doomed', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(echo.address() as AddressInfo).port}` });
     const links = new Map([
-      [link, {}],
-      ['doomed', {}],
+      [link, { from: 'a', to: 'b' }],
+      ['doomed', { from: 'a', to: 'b' }],
     ]);
     const ops: unknown[] = [];
     const nemesis = new Nemesis({ history: { append: (op) => ops.push(op.f) }, clock: () => 0, ctx: { ...ctx(), links } });
@@ -313,8 +313,8 @@ describe('the nemesis on a real Toxiproxy', () => {
       ctx: {
         ...ctx(),
         links: new Map([
-          [link, {}],
-          ['ghost', {}],
+          [link, { from: 'a', to: 'b' }],
+          ['ghost', { from: 'a', to: 'b' }],
         ]),
       },
     });

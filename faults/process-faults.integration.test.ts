@@ -48,6 +48,7 @@ beforeAll(async () => {
   await redis.start();
   component = {
     name: 'redis',
+    kind: 'redis',
     host: '127.0.0.1',
     port,
     stop: () => redis.stop(),

@@ -92,7 +92,7 @@ describe('runSchedule', () => {
     const nemesis = new Nemesis({
       history: { append: (op) => history.push(op) },
       clock: () => 0,
-      ctx: { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map(), links: new Map([['a', {}]]) },
+      ctx: { toxiproxyUrl: 'http://127.0.0.1:1', components: new Map(), links: new Map([['a', { from: 'a', to: 'b' }]]) },
     });
     const plan = planTimeline([
       { fault: 'down', on: 'a', at: '1m', for: '1s' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseEdn, writeEdn } from './edn.ts';
 import { HistoryError } from './parse.ts';
@@ -61,6 +61,44 @@ describe('parseEdn', () => {
     const ops = parseEdn('; a comment with ] in it\n{:process 0 :type :invoke :f :put :key "a]" :value \\x #_ {:ignored 1}}\n', 'h.edn');
     expect(ops[0]).toEqual({ index: 0, time: 0, process: 0, type: 'invoke', f: 'put', key: 'a]', value: 'x' });
     expect(() => parseEdn('{:process 0 :type :invoke :f :put :value \\]}', 'h.edn')).toThrow(/^h\.edn:1: malformed EDN: char literal "\\\]" is not supported/);
+  });
+
+  it("reads Jepsen 0.3's op records and list-append micro-ops as nested arrays", () => {
+    const ops = parseEdn(
+      [
+        '#jepsen.history.Op{:index 0, :time 5, :type :invoke, :process 0, :f :txn, :value [[:append :x 1] [:r 9 nil]]}',
+        '#jepsen.history.Op{:index 1, :time 9, :type :ok, :process 0, :f :txn, :value [[:append :x 1] [:r 9 [1 2]]]}',
+      ].join('\n'),
+      'h.edn',
+    );
+    expect(ops.map((o) => o.value)).toEqual([
+      [
+        ['append', 'x', 1],
+        ['r', 9, null],
+      ],
+      [
+        ['append', 'x', 1],
+        ['r', 9, [1, 2]],
+      ],
+    ]);
+    expect(() => parseEdn('#jepsen.history.Op 42', 'h.edn')).toThrow(/^h\.edn:1: expected an op map/);
+  });
+
+  it('decodes plain op maps itself exactly as edn-data does', () => {
+    // A discard inside each op map sends it down edn-data's path; the values must not change.
+    const throughEdnData = (text: string) => text.replace(/}(\]?)$/gm, ' #_ 0}$1');
+    const texts = readdirSync(corpus)
+      .filter((f) => f.endsWith('.edn'))
+      .map((f) => readFileSync(corpus + f, 'utf8'));
+    texts.push(
+      [
+        '{:index 0, :time 1.5, :process 0, :type :invoke, :f :txn, :value [[:append :x 1] [:r "y z" nil]], :ns/k :a.b/c-d, :s "q\\"\\n\\\\"}',
+        '{:index 1, :time 2, :process 0, :type :ok, :f :txn, :value ([:append :x 1] [:r "y z" [1 -2 3.25e2 +4 0 999999999999999]]), :m {"k v" true, :n false}}',
+        '{:index 2, :time 3, :process 1, :type :invoke, :f :txn, :value [[:r :x [-0 007 12N 1e3]]]}',
+      ].join('\n'),
+    );
+    expect(texts.length).toBeGreaterThan(30);
+    for (const text of texts) expect(parseEdn(text, 'fast.edn')).toEqual(parseEdn(throughEdnData(text), 'slow.edn'));
   });
 
   it('parses all the corpus histories', () => {

@@ -22,6 +22,14 @@ export interface RawOp {
 const TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];
 
 /**
+ * How deep a value in a history may nest. An op is a flat record of small
+ * values; anything far deeper is refused with its line, where it would
+ * otherwise overflow the stack of whatever walks it next (a message, a
+ * checker's hash) with no line at all.
+ */
+export const maxNesting = 1_000;
+
+/**
  * Parses our `history.jsonl` (one JSON op a line; blank lines skipped) into
  * validated ops. Pure; throws `HistoryError` naming `file` and the line.
  */
@@ -31,6 +39,9 @@ export function parseJsonl(text: string, file: string): Op[] {
   for (let i = 0; i < lines.length; i++) {
     const src = lines[i].trim();
     if (src === '') continue;
+    // Only a long line can nest that deep: short ones are not scanned twice.
+    if (src.length > 2 * maxNesting && nestingDepth(src) > maxNesting)
+      throw new HistoryError(file, i + 1, `a value nested more than ${maxNesting} deep; expected one flat op object a line`);
     let fields: unknown;
     try {
       fields = JSON.parse(src);
@@ -43,6 +54,20 @@ export function parseJsonl(text: string, file: string): Op[] {
     raws.push({ fields: fields as Record<string, unknown>, line: i + 1 });
   }
   return validateOps(raws, file);
+}
+
+/** The deepest nesting of `[` and `{` in JSON text, strings skipped. Pure. */
+function nestingDepth(json: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      for (i++; i < json.length && json[i] !== '"'; i++) if (json[i] === '\\') i++;
+    } else if (c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return max;
 }
 
 /**
@@ -115,6 +140,11 @@ export function validateOps(raws: readonly RawOp[], file: string): Op[] {
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing (missing)';
   if (typeof v === 'bigint') return `${v}`;
-  const s = JSON.stringify(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return 'a value too deeply nested to show';
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

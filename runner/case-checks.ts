@@ -1,43 +1,35 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Op } from '../history/op.ts';
+import { type ComposedVerdict, compose } from '../checkers/compose.ts';
 import { readHistory } from '../history/index.ts';
-import { compose, checkStaleness, checkLinearizable, type ComposedVerdict, type LinearVerdict } from '../checkers/index.ts';
-import { renderLinearizabilityHtml } from '../checkers/linearizability-html.ts';
+import { readMetrics } from '../history/metrics.ts';
+import { writeView } from '../reports/views.ts';
+import type { CaseFiles } from '../targets/index.ts';
+import type { PlannedCase } from './plan-suite.ts';
 
 /**
- * The checks a suite may ask for, by name, over a case's saved history. The
- * caching and consistency families record per-key registers (`read` /
- * `write` with a `key`), and the workload writes every key before the load,
- * so every check starts from "nothing written" (`null`).
+ * Computes a finished case's verdicts and figures from its saved files alone
+ * (`history.jsonl`, `metrics.jsonl`, re-read from disk): the family's named
+ * checks the case asked for, merged (the worst wins; a check that throws is
+ * `unknown`, never a pass), each failed verdict with a view drawn beside the
+ * history (`<check>.html`), and the family's own figures. Throws the reader's
+ * error (`file:line`) for an unreadable history.
  */
-export const caseChecks = {
-  /** How stale each read was (k versions, t ms) and PBS t-visibility. */
-  staleness: (history: readonly Op[]) => checkStaleness(history, { init: null }),
-  /** Linearizability per key: the register history as Knossos's kv model (read → get, write → put). */
-  linearizable: (history: readonly Op[]) => checkLinearizable(history.map(asKvOp), { model: 'kv', init: null, timeoutMs: 60_000 }),
-} as const;
-
-export type CaseCheckName = keyof typeof caseChecks;
-export const caseCheckNames = Object.keys(caseChecks) as CaseCheckName[];
-
-const kvName: Record<string, string> = { read: 'get', write: 'put' };
-function asKvOp(op: Op): Op {
-  return op.process === 'nemesis' ? op : { ...op, f: kvName[op.f] ?? op.f };
-}
-
-/**
- * Runs the named checks on `<caseDir>/history.jsonl` (re-read from disk:
- * verdicts are a function of saved files alone) and, when linearizability
- * fails, writes `linearizability.html` beside it. The merged verdict is the
- * worst; a check that throws is `unknown`, never a pass.
- */
-export function runCaseChecks(caseDir: string, names: readonly CaseCheckName[]): ComposedVerdict {
-  const history = readHistory(join(caseDir, 'history.jsonl'));
-  const verdict = compose(Object.fromEntries(names.map((n) => [n, caseChecks[n]])))(history);
-  const linear = verdict.results.linearizable as LinearVerdict | undefined;
-  if (linear?.valid === false) {
-    writeFileSync(join(caseDir, 'linearizability.html'), renderLinearizabilityHtml(history.map(asKvOp), linear, { title: `${caseDir}: linearizability` }));
+export function runCaseChecks(caseDir: string, planned: PlannedCase): { checks?: ComposedVerdict; figures?: Record<string, unknown> } {
+  const files: CaseFiles = {
+    history: readHistory(join(caseDir, 'history.jsonl')),
+    metrics: readMetrics(join(caseDir, 'metrics.jsonl')),
+    options: planned.options,
+    workload: planned.settings,
+  };
+  const { checks: named } = planned.family;
+  const out: { checks?: ComposedVerdict; figures?: Record<string, unknown> } = {};
+  if (planned.checks.length > 0) {
+    out.checks = compose(Object.fromEntries(planned.checks.map((name) => [name, () => named[name].run(files)])))(files.history);
+    for (const [name, verdict] of Object.entries(out.checks.results)) {
+      const view = named[name].view;
+      if (view && verdict.valid === false) writeView(view, caseDir, name, verdict);
+    }
   }
-  return verdict;
+  if (planned.family.figures) out.figures = planned.family.figures(files);
+  return out;
 }

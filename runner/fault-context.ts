@@ -7,6 +7,6 @@ import type { FaultContext } from '../faults/index.ts';
  * it (a restarted toxiproxy has no proxies), which is no fault of a pattern.
  */
 export function faultContext(env: Environment): FaultContext {
-  const components = new Map([...env.components].filter(([name]) => name !== 'toxiproxy'));
+  const components = new Map([...env.components].filter(([, c]) => c.kind !== 'toxiproxy'));
   return { toxiproxyUrl: env.toxiproxyUrl, components, links: env.links };
 }

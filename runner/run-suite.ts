@@ -1,17 +1,17 @@
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { targets } from '../targets/index.ts';
-import type { Target } from '../targets/target.ts';
-import type { Environment } from '../runtime/environment.ts';
-import { startEnvironment } from './start-environment.ts';
-import { planTimeline, planRandomNemesis, type PlannedFault } from '../faults/schedule.ts';
-import { runCase, type CaseResult } from './run-case.ts';
+import type { PlannedFault } from '../faults/schedule.ts';
+import type { Tolerance } from '../reports/compare.ts';
+import type { Regression, ThresholdOutcome } from '../reports/results-schema.ts';
+import { describeVerdict } from '../reports/verdict-text.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
+import { writeReport } from '../reports/write-report.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
-import { parseDuration } from '../faults/duration.ts';
+import { planSuite } from './plan-suite.ts';
 import { Progress } from './progress.ts';
-import type { Verdict } from '../checkers/verdict.ts';
-import { onShutdown } from '../runtime/local/supervisor.ts';
-import { SuiteError, type Suite } from './suite.ts';
+import { type CaseResult, runCase } from './run-case.ts';
+import { startEnvironment } from './start-environment.ts';
+import type { Suite } from './suite.ts';
 
 /** results.json: written at start, after every change of a case, and at the end — atomically each time. */
 export interface RunResults {
@@ -23,6 +23,10 @@ export interface RunResults {
   workload: Suite['workload'];
   plan: PlannedFault[];
   cases: CaseResult[];
+  /** The suite's thresholds, each case's outcome; written with the report when the run ends. */
+  thresholds?: ThresholdOutcome[];
+  /** With `baseline`: the figures that regressed against it. */
+  baseline?: { dir: string; tolerance: Tolerance; compared: number; regressions: Regression[] };
 }
 
 export interface RunOptions {
@@ -32,6 +36,9 @@ export interface RunOptions {
   outDir?: string;
   allowRemote?: string[];
   progress?: Progress;
+  /** A run folder to compare with when the run ends (reports/compare.ts). */
+  baseline?: string;
+  tolerance?: Tolerance;
 }
 
 /**
@@ -43,12 +50,7 @@ export interface RunOptions {
 export async function runSuite(opts: RunOptions): Promise<{ runDir: string; results: RunResults }> {
   const { suite } = opts;
   const progress = opts.progress ?? new Progress();
-  const cases = suite.cases.map((c) => ({ ...c, name: c.name ?? c.target, resolved: resolveTarget(c.target, opts.suiteFile) }));
-  const runMs = parseDuration(suite.workload.duration);
-  const plan = [
-    ...planOrThrow(opts.suiteFile, 'faults', () => planTimeline(suite.faults)),
-    ...(suite.nemesis ? planOrThrow(opts.suiteFile, 'nemesis', () => planRandomNemesis({ ...suite.nemesis!, durationMs: runMs })) : []),
-  ];
+  const { cases, faults: plan } = planSuite(suite, opts.suiteFile);
   const runDir = resolve(opts.outDir ?? join('runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${suite.name}`));
   if (existsSync(join(runDir, 'results.json'))) throw new Error(`${runDir} already holds a run; choose another --out`);
   mkdirSync(runDir, { recursive: true });
@@ -75,14 +77,12 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
 
   for (const [i, c] of cases.entries()) {
     const label = `case ${i + 1}/${cases.length} ${c.name}`;
-    progress.line(`${label}: starting (${c.resolved.family}, ${suite.workload.rate}/s for ${suite.workload.duration}, ${plan.length} planned fault(s))`);
-    const result = await runCase(c.name, c.resolved, {
+    progress.line(`${label}: starting (${c.family.name}, ${c.settings.rate}/s for ${c.settings.duration}, ${plan.length} planned fault(s))`);
+    const result = await runCase(c, {
       runDir,
-      workload: suite.workload,
       plan,
-      checks: suite.checkers,
       allowRemote: opts.allowRemote ?? [],
-      startEnvironment: (target: Target, dir: string): Promise<Environment> => startEnvironment(suite.runtime, target.topology, { runDir: dir }),
+      startEnvironment: (topology, dir) => startEnvironment(suite.runtime, topology, { runDir: dir }),
       onUpdate: (r) => {
         results.cases[i] = r;
         save();
@@ -93,7 +93,9 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
     progress.line(
       `${label}: ${result.status}${result.error ? ` — ${result.error}` : ''} — ${result.history.ok + result.history.fail + result.history.info} client ops (${result.history.info} info, ${result.history.fail} fail), ${result.k6?.droppedIterations ?? 0} dropped iterations, ${result.history.nemesis} fault events`,
     );
-    for (const [check, verdict] of Object.entries(result.checks?.results ?? {})) progress.line(`  ${check}: ${describeVerdict(verdict)}`);
+    for (const [check, verdict] of Object.entries(result.checks?.results ?? {})) {
+      progress.line(`  ${check}: ${c.family.checks[check].summary?.(verdict) ?? describeVerdict(verdict)}`);
+    }
     if (result.status === 'interrupted') break;
   }
   results.status = results.cases.some((c) => c.status === 'interrupted')
@@ -104,28 +106,34 @@ export async function runSuite(opts: RunOptions): Promise<{ runDir: string; resu
   results.endedAt = new Date().toISOString();
   unregister();
   save();
+  if (results.status !== 'interrupted') writeRunReport(runDir, results, opts, progress);
+  save();
   return { runDir, results };
 }
 
-/** Runs a planner, turning its error into a `SuiteError` naming the file and the section (faults / nemesis). */
-function planOrThrow(file: string, section: string, plan: () => PlannedFault[]): PlannedFault[] {
+/**
+ * Writes report.html, junit.xml and summary.md from the run folder, and
+ * records in results what they found: each case's generic figures, the
+ * thresholds' outcomes, the regressions against a baseline. A report that
+ * fails to render loses nothing of the run: it says why, and the run's
+ * files stay as they are (`patternbench report` can try again).
+ */
+function writeRunReport(runDir: string, results: RunResults, opts: RunOptions, progress: Progress): void {
   try {
-    return plan();
+    const written = writeReport(runDir, { baseline: opts.baseline, tolerance: opts.tolerance });
+    for (const c of results.cases) if (written.stats[c.name]) c.stats = written.stats[c.name];
+    results.thresholds = written.thresholds;
+    if (written.baseline) results.baseline = written.baseline;
+    const failed = written.thresholds.filter((t) => t.pass !== true);
+    if (written.thresholds.length) progress.line(`thresholds: ${written.thresholds.length - failed.length} of ${written.thresholds.length} met`);
+    for (const t of failed)
+      progress.line(
+        `  ${t.case}: ${t.figure} ${t.expected} — ${t.pass === 'unknown' ? 'undecided' : 'not met'}, got ${typeof t.actual === 'number' ? +t.actual.toPrecision(4) : (t.actual ?? 'no value')}`,
+      );
+    if (written.baseline) progress.line(`baseline: ${written.baseline.regressions.length} regression(s) of ${written.baseline.compared} figures compared`);
+    for (const g of written.baseline?.regressions ?? []) progress.line(`  ${g.case}: ${g.figure} ${g.baseline} → ${g.value}`);
+    progress.line(`report: ${written.files.html}`);
   } catch (err) {
-    const message = (err as Error).message;
-    throw new SuiteError(file, message.startsWith(section) ? message : `${section}: ${message}`);
+    progress.line(`report: not written — ${(err as Error).message}`);
   }
-}
-
-function describeVerdict(v: Verdict): string {
-  const valid = v.valid === true ? 'valid' : v.valid === false ? 'INVALID' : 'unknown';
-  if (typeof v.staleFraction === 'number')
-    return `${valid}, ${(v.staleFraction * 100).toFixed(1)}% of ${v.reads} reads stale (k max ${(v.k as { max: number } | null)?.max ?? 0}, t max ${(v.tMs as { max: number } | null)?.max ?? 0} ms)`;
-  return `${valid}${v.reason ? ` (${v.reason})` : ''}${v.error ? ` (${v.error})` : ''}`;
-}
-
-function resolveTarget(name: string, file: string): Target {
-  const target = (targets as Record<string, Target>)[name];
-  if (!target) throw new SuiteError(file, `field "cases.target": unknown target "${name}"; known targets: ${Object.keys(targets).join(', ')}`);
-  return target;
 }

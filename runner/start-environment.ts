@@ -1,4 +1,5 @@
-import type { Environment, Topology } from '../runtime/environment.ts';
+import type { Environment } from '../runtime/environment.ts';
+import type { Topology } from '../runtime/topology.ts';
 import { startLocalEnvironment } from '../runtime/local/start-local-environment.ts';
 import { startDockerEnvironment } from '../runtime/docker/start-docker-environment.ts';
 

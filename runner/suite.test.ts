@@ -26,7 +26,12 @@ describe('suite files', () => {
   });
 
   it('rejects an unknown field rather than ignoring it', () => {
-    expect(() => parseSuite({ name: 'x', cases: [{ target: 'a' }], workload: { rat: 5 } }, 's.json')).toThrow(/s\.json: field "workload": .*rat/);
+    expect(() => parseSuite({ name: 'x', cases: [{ target: 'a', option: {} }] }, 's.json')).toThrow(/s\.json: field "cases\.0": .*option/);
+  });
+
+  it('takes only plain names for the suite and its cases: they name folders', () => {
+    expect(() => parseSuite({ name: '../../etc', cases: [{ target: 'a' }] }, 's.yaml')).toThrow(/field "name": a plain name/);
+    expect(() => parseSuite({ name: 'x', cases: [{ target: 'a', name: '../up' }] }, 's.yaml')).toThrow(/field "cases\.0\.name": a plain name/);
   });
 
   it('rejects a bad duration naming the field', () => {

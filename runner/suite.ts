@@ -2,19 +2,28 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { caseCheckNames, type CaseCheckName } from './case-checks.ts';
+import { type Duration, parseDuration } from '../faults/duration.ts';
 import { SuiteError } from './suite-error.ts';
 
 export { SuiteError };
 
 /**
- * A suite: which targets to put through which workload and faults. One case
- * a target; every case gets the same workload and fault schedule, so the
- * report can set them side by side. Durations are `'500ms' | '5s' | '1m'`.
+ * A suite: which patterns to put through which workload and faults. One case
+ * a pattern; every case gets the same workload and fault schedule, so the
+ * report can set them side by side. Durations are faults/duration.ts's one
+ * grammar: `'500ms' | '5s' | '1m'`, or a number of milliseconds.
  */
-const duration = z
-  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as "500ms", "5s" or "1m"')])
-  .describe('duration');
+const duration = z.custom<Duration>(
+  (v) => {
+    try {
+      parseDuration(v as Duration);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `expected a duration such as "500ms", "5s" or "1m", or a number of milliseconds ≥ 0, got ${JSON.stringify(issue.input)}` },
+);
 
 const timelineFault = z
   .object({
@@ -34,29 +43,53 @@ const randomNemesis = z.object({
   maxGap: duration.default('5s'),
 });
 
-const workload = z
-  .object({
-    script: z.string().default('workloads/caching.ts'),
-    rate: z.number().positive().default(50),
-    duration: duration.default('20s'),
-    keys: z.number().int().positive().default(100),
-    readRatio: z.number().min(0).max(1).default(0.9),
-    timeout: duration.default('2s'),
-    preVUs: z.number().int().positive().default(10),
-    maxVUs: z.number().int().positive().default(100),
-  })
-  .strict();
+/**
+ * The runner's own workload settings. A family's workload adds its own
+ * (`keys`, `readRatio` …), checked against that workload's schema when the
+ * suite is planned (`plan-suite.ts`); here they pass through.
+ */
+export const commonWorkload = {
+  /** A family's k6 script; absent: the first workload of the case's family. */
+  script: z.string().min(1).optional(),
+  rate: z.number().positive().default(50),
+  duration: duration.default('20s'),
+  timeout: duration.default('2s'),
+  preVUs: z.number().int().positive().default(10),
+  maxVUs: z.number().int().positive().default(100),
+};
+
+const workload = z.object(commonWorkload).catchall(z.unknown());
+
+/** A case's name becomes its folder: a plain slug. */
+const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a plain name of letters, digits, ".", "_" and "-" (it names a folder)');
+
+/**
+ * Thresholds by figure name: a generic figure (`p99`, `throughput`,
+ * `errorRate` …), a figure of the family's report view (`staleReads`,
+ * `hitRatio` …) or a check (`linearizable: true`). Names and expressions
+ * are checked against the case's family when the suite is planned; they
+ * decide `run`'s exit code (reports/thresholds.ts).
+ */
+const thresholds = z.record(z.string().min(1), z.union([z.string().min(1), z.boolean()]));
 
 const suiteCase = z
   .object({
     target: z.string().min(1),
-    name: z.string().min(1).optional(),
+    name: slug.optional(),
+    /** The pattern's options, checked against its schema when the suite is planned. */
+    options: z.record(z.string(), z.unknown()).optional(),
+    /** Workload settings of this case only, laid over the suite's. */
+    workload: z.record(z.string(), z.unknown()).optional(),
+    /** Checks of this case only, instead of the suite's. */
+    checkers: z.array(z.string().min(1)).optional(),
+    /** Thresholds of this case, laid over the suite's. */
+    thresholds: thresholds.optional(),
   })
   .strict();
 
 export const suiteSchema = z
   .object({
-    name: z.string().min(1),
+    name: slug,
     runtime: z.enum(['local', 'docker']).default('local'),
     workload: workload.default(workload.parse({})),
     cases: z
@@ -67,7 +100,10 @@ export const suiteSchema = z
       }),
     faults: z.array(timelineFault).default([]),
     nemesis: randomNemesis.optional(),
-    checkers: z.array(z.enum(caseCheckNames as [CaseCheckName, ...CaseCheckName[]])).default([]),
+    /** Checks by name, from the family of the cases' targets. */
+    checkers: z.array(z.string().min(1)).default([]),
+    /** Thresholds every case must meet (`p99: < 50ms`); a case's own override them by name. */
+    thresholds: thresholds.optional(),
   })
   .strict();
 

@@ -1,21 +1,30 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HistoryWriter } from '../history/writer.ts';
 import type { Environment } from '../runtime/environment.ts';
-import type { Target } from '../targets/target.ts';
-import { onShutdown } from '../runtime/local/supervisor.ts';
+import type { Topology } from '../runtime/topology.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
 import { createFault, listActiveFaults, clearAllFaults } from '../faults/index.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { startControlServer, BadRequest } from './control-server.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { startEnvironment } from './start-environment.ts';
 import { faultContext } from './fault-context.ts';
-import { isPatternbenchProcess, type UpState } from './control-client.ts';
+import { tokenFile, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';
+import { isSameProcess, processIdentity } from '../runtime/local/supervisor.ts';
+import { dockerStateFile, stopDockerLeftovers } from '../runtime/docker/leftovers.ts';
+
+/** A pattern to hold up: its name and its topology (options applied). */
+export interface UpTarget {
+  name: string;
+  topology: Topology;
+}
 
 interface Held {
-  target: Target;
+  target: UpTarget;
   env: Environment;
   /** Absent until the target answers. */
   url?: string;
@@ -32,18 +41,30 @@ interface Held {
  * stopped.
  */
 export async function holdEnvironment(opts: {
-  targets: Target[];
+  targets: UpTarget[];
   runtime: 'local' | 'docker';
   stateDir: string;
   print: (line: string) => void;
 }): Promise<void> {
   const stateDir = resolve(opts.stateDir);
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   await claimStateDir(stateDir);
+  // The control API's token, readable by this user only: whoever holds it can kill components.
+  const token = randomBytes(32).toString('hex');
+  rmSync(tokenFile(stateDir), { force: true }); // a file's mode is set when it is created
+  writeFileSync(tokenFile(stateDir), `${token}\n`, { mode: 0o600, flag: 'wx' });
   const stateFile = join(stateDir, 'env.json');
   const dirs = opts.targets.map((t) => ({ name: t.name, url: '', runDir: join(stateDir, t.name), toxiproxyUrl: '', links: [], components: [] }));
   // Written first thing, so `down` can stop (or clean up after) an `up` that is still starting.
-  writeJsonAtomic(stateFile, { pid: process.pid, status: 'starting', controlUrl: '', startedAt: new Date().toISOString(), targets: dirs } satisfies UpState);
+  const self = processIdentity(process.pid) ?? undefined;
+  writeJsonAtomic(stateFile, {
+    pid: process.pid,
+    process: self,
+    status: 'starting',
+    controlUrl: '',
+    startedAt: new Date().toISOString(),
+    targets: dirs,
+  } satisfies UpState);
   const startHr = process.hrtime.bigint();
   const clock = () => Number(process.hrtime.bigint() - startHr);
   const held: Held[] = [];
@@ -51,11 +72,15 @@ export async function holdEnvironment(opts: {
   const released = new Promise<void>((r) => (release = r));
   const stopAll = async () => {
     for (const h of [...held].reverse()) {
-      await h.nemesis.stopAll().catch((err: Error) => opts.print(`reverting faults on ${h.target.name}: ${err.message}`));
-      h.history.close();
-      await h.env.stop();
+      await h.nemesis.stopAll({ final: true }).catch((err: Error) => opts.print(`reverting faults on ${h.target.name}: ${err.message}`));
+      try {
+        await h.env.stop();
+      } finally {
+        h.history.close(); // after the environment: a death until then still goes in
+      }
     }
     rmSync(stateFile, { force: true });
+    rmSync(tokenFile(stateDir), { force: true });
   };
   const unregister = onShutdown(stopAll);
   try {
@@ -65,9 +90,12 @@ export async function holdEnvironment(opts: {
       const env = await startEnvironment(opts.runtime, target.topology, { runDir: dir });
       const history = new HistoryWriter(join(dir, 'history.jsonl'));
       const nemesis = new Nemesis({ history, clock, ctx: faultContext(env) });
-      const entry: Held = { target, env, dir, nemesis, history };
-      held.push(entry); // before the target starts: stopAll must find its environment if that fails
-      entry.url = (await target.start(env)).url;
+      // A component that ends unasked is said at once, and lined up with the faults in the target's history.
+      env.onDeath(({ component, exitCode, signal }) => {
+        history.append({ time: clock(), process: 'nemesis', type: 'info', f: 'start-crash', value: { on: component, exitCode, signal } });
+        opts.print(`${target.name}: ${component} died unasked (${signal ? `killed by ${signal}` : `exit code ${exitCode}`}); see ${dir}/logs/${component}.log`);
+      });
+      held.push({ target, env, dir, nemesis, history, url: env.services.get('target')?.join(' ') });
     }
     const find = (name?: string): Held => {
       if (!name && held.length === 1) return held[0];
@@ -80,35 +108,39 @@ export async function holdEnvironment(opts: {
         );
       return h;
     };
-    const { url: controlUrl, server } = await startControlServer({
-      status: () => state,
-      listFaults: async () =>
-        Promise.all(
-          held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) })),
-        ),
-      startFault: async ({ target, kind, on, attributes, forMs }) => {
-        const h = find(target);
-        let fault: ReturnType<typeof createFault>;
-        try {
-          fault = createFault(kind, on, attributes ?? {}, h.nemesis.ctx);
-        } catch (err) {
-          throw new BadRequest((err as Error).message);
-        }
-        await h.nemesis.start(fault);
-        if (forMs !== undefined) setTimeout(() => void h.nemesis.stop(fault).catch(() => undefined), forMs).unref();
-        return { target: h.target.name, started: describe(fault), forMs };
+    const { url: controlUrl, server } = await startControlServer(
+      {
+        status: () => state,
+        listFaults: async () =>
+          Promise.all(
+            held.map(async (h) => ({ target: h.target.name, active: h.nemesis.active.map(describe), toxiproxy: await listActiveFaults(h.env.toxiproxyUrl) })),
+          ),
+        startFault: async ({ target, kind, on, attributes, forMs }) => {
+          const h = find(target);
+          let fault: ReturnType<typeof createFault>;
+          try {
+            fault = createFault(kind, on, attributes, h.nemesis.ctx);
+          } catch (err) {
+            throw new BadRequest((err as Error).message);
+          }
+          await h.nemesis.start(fault);
+          if (forMs !== undefined) setTimeout(() => void h.nemesis.stop(fault).catch(() => undefined), forMs).unref();
+          return { target: h.target.name, started: describe(fault), forMs };
+        },
+        clearFaults: async () => {
+          for (const h of held) {
+            await h.nemesis.stopAll();
+            await clearAllFaults(h.env.toxiproxyUrl);
+          }
+          return { cleared: held.map((h) => h.target.name) };
+        },
+        down: () => release(),
       },
-      clearFaults: async () => {
-        for (const h of held) {
-          await h.nemesis.stopAll();
-          await clearAllFaults(h.env.toxiproxyUrl);
-        }
-        return { cleared: held.map((h) => h.target.name) };
-      },
-      down: () => release(),
-    });
+      { token },
+    );
     const state: UpState = {
       pid: process.pid,
+      process: self,
       status: 'up',
       controlUrl,
       startedAt: new Date().toISOString(),
@@ -144,9 +176,11 @@ async function claimStateDir(stateDir: string): Promise<void> {
   const file = join(stateDir, 'env.json');
   if (!existsSync(file)) return;
   const previous = JSON.parse(readFileSync(file, 'utf8')) as UpState;
-  if (isPatternbenchProcess(previous.pid))
+  // The very process that wrote the file, by its identity: a pid alone may have been recycled, or the file forged.
+  if (isSameProcess(previous.process))
     throw new UsageError(`an environment is already up in ${stateDir} (pid ${previous.pid}); stop it with: patternbench down`);
-  for (const t of previous.targets) await stopLeftovers(t.runDir);
+  for (const t of previous.targets) for (const line of (await stopLeftovers(t.runDir)).refused) console.error(`patternbench up: ${line}`);
+  for (const t of previous.targets) if (existsSync(dockerStateFile(t.runDir))) await stopDockerLeftovers(t.runDir);
   rmSync(file, { force: true });
 }
 

@@ -1,3 +1,5 @@
+import type { ComponentKind } from './topology.ts';
+
 /**
  * A started real component (a Redis, a PostgreSQL, an etcd member, a
  * toxiproxy-server, a target service). Stopping is idempotent and leaves
@@ -6,6 +8,8 @@
 export interface Component extends AsyncDisposable {
   /** Unique within an environment: `redis`, `redis-replica-1`, `postgres`, `etcd-2`, `target`. */
   readonly name: string;
+  /** What it is, for whoever treats kinds alike (the sampler samples every Redis). */
+  readonly kind: ComponentKind;
   /** Always a loopback address for the local runtime. */
   readonly host: string;
   readonly port: number;

@@ -1,11 +1,12 @@
 import type { Component } from './component.ts';
-import type { Environment, Link, Topology } from './environment.ts';
-import { onShutdown } from './local/supervisor.ts';
+import type { ComponentDeath, Environment, Link } from './environment.ts';
+import { onShutdown } from './shutdown.ts';
+import type { Topology } from './topology.ts';
 
 /**
- * What every runtime's environment shares: the component, link and endpoint
- * tables, adopted targets, and an idempotent stop — adopted targets first,
- * then every component in reverse start order — that also runs on SIGINT and
+ * What every runtime's environment shares: the component, link and service
+ * tables, and an idempotent stop — every component in reverse start order
+ * (services, which start last, stop first) — that also runs on SIGINT and
  * SIGTERM. A runtime supplies `bringUp` and what it must do before and after
  * its components stop.
  */
@@ -13,10 +14,10 @@ export abstract class EnvironmentBase implements Environment {
   toxiproxyUrl = '';
   readonly components = new Map<string, Component>();
   readonly links = new Map<string, Link>();
-  readonly endpoints: Environment['endpoints'] = {};
-  private readonly adopted: Component[] = [];
+  readonly services = new Map<string, string[]>();
   private readonly unregisterShutdown = onShutdown(() => this.stop());
   private stopping: Promise<void> | undefined;
+  private readonly deathListeners = new Set<(death: ComponentDeath) => void>();
 
   constructor(readonly runDir: string) {}
 
@@ -43,9 +44,15 @@ export abstract class EnvironmentBase implements Environment {
   /** Told of each component `add` records. */
   protected added(_component: Component): void {}
 
-  adopt(component: Component): void {
-    this.adopted.push(component);
-    this.add(component);
+  onDeath(listener: (death: ComponentDeath) => void): () => void {
+    this.deathListeners.add(listener);
+    return () => this.deathListeners.delete(listener);
+  }
+
+  /** A runtime calls this when a component ended unasked; once stop() has begun, ends are expected and not told. */
+  protected died(death: ComponentDeath): void {
+    if (this.stopping) return;
+    for (const listener of this.deathListeners) listener(death);
   }
 
   /** Idempotent; throws the first stop error after trying every component. */
@@ -57,8 +64,7 @@ export abstract class EnvironmentBase implements Environment {
   private async stopAll(): Promise<void> {
     const errors: unknown[] = [];
     await this.beforeStop().catch((err) => errors.push(err));
-    const rest = [...this.components.values()].filter((c) => !this.adopted.includes(c));
-    for (const component of [...this.adopted.reverse(), ...rest.reverse()]) await component.stop().catch((err) => errors.push(err));
+    for (const component of [...this.components.values()].reverse()) await component.stop().catch((err) => errors.push(err));
     await this.afterStop().catch((err) => errors.push(err));
     this.unregisterShutdown();
     if (errors.length > 0) throw errors[0];
@@ -78,4 +84,10 @@ export async function bringUp<E extends EnvironmentBase>(env: E, topology: Topol
     throw new Error(`${runtime} environment did not start: ${(err as Error).message}`, { cause: err });
   }
   return env;
+}
+
+/** Waits for every promise to settle, then throws the first rejection: a failed start must not leave a sibling still starting unseen by stop(). */
+export async function settleAll(work: Array<Promise<unknown> | undefined | false>): Promise<void> {
+  const failed = (await Promise.allSettled(work.filter(Boolean) as Promise<unknown>[])).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

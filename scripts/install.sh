@@ -22,6 +22,9 @@ command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+# The docker runtime's engine (the docker tests start dockerd when none runs) and the base of its local images.
+[ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
+[ -x /usr/sbin/debootstrap ] || need_apt+=(debootstrap)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     say "missing Debian packages: ${need_apt[*]} — run as root or: sudo apt-get install -y ${need_apt[*]}"

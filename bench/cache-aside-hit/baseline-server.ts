@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { createClient } from 'redis';
-import { cacheKey } from '../../targets/caching/cache-aside.ts';
+import { cacheKey } from '../../targets/caching/items.ts';
 
 const redisUrl = process.env.REDIS_URL;
 const port = Number(process.env.PORT);

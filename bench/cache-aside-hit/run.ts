@@ -23,9 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from 'redis';
-import type { PgEndpoint } from '../../runtime/environment.ts';
+import { endpointUrl, serviceEnv } from '../../runtime/endpoint.ts';
 import { startNodeService } from '../../runtime/local/node-service.ts';
-import { PostgresServer } from '../../runtime/local/postgres.ts';
 import { startLocalEnvironment } from '../../runtime/local/start-local-environment.ts';
 import { repoRoot, toolPath } from '../../runtime/local/tools.ts';
 
@@ -70,25 +69,34 @@ const median = (xs: number[]): number => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const pgUrl = (pg: PgEndpoint): string => `postgres://${pg.user}:${pg.password}@${pg.host}:${pg.port}/${pg.database}`;
 
 const runDir = mkdtempSync(join(tmpdir(), 'patternbench-bench-cache-aside-hit-'));
-const env = await startLocalEnvironment({ redis: {}, postgres: {} }, { runDir });
+const env = await startLocalEnvironment({ redis: { redis: {} }, postgres: { postgres: {} } }, { runDir });
+// Both servers are started here, told the real addresses (no links): each talks to the same Redis directly.
+const services: Array<{ stop(): Promise<void> }> = [];
+const use = <S extends { stop(): Promise<void> }>(s: S): S => (services.push(s), s);
 try {
-  const redis = env.components.get('redis');
-  const postgres = env.components.get('postgres');
-  if (!redis || !(postgres instanceof PostgresServer)) throw new Error('the environment has no redis or postgres component');
-  const redisUrl = `redis://${redis.host}:${redis.port}`;
-  const cacheAside = await startNodeService({
+  const redis = env.components.get('redis')!;
+  const postgres = env.components.get('postgres')!;
+  const redisUrl = endpointUrl('redis', redis);
+  const node = (c: typeof redis) => ({ name: c.name, role: 'primary' as const, host: c.host, port: c.port, url: endpointUrl(c.kind, c) });
+  const world = {
     name: 'cache-aside',
-    file: 'targets/caching/server.ts',
-    // A TTL far beyond the run, so that no measured request is a miss.
-    env: { PATTERN: 'cache-aside', REDIS_URL: redisUrl, PG_URL: pgUrl(postgres), TTL_SECONDS: '3600', SEED_ITEMS: '10' },
-    runDir,
-  });
-  env.adopt(cacheAside);
-  const baseline = await startNodeService({ name: 'baseline', file: 'bench/cache-aside-hit/baseline-server.ts', env: { REDIS_URL: redisUrl }, runDir });
-  env.adopt(baseline);
+    replica: 1,
+    replicas: 1,
+    peers: {},
+    endpoints: { redis: { kind: 'redis' as const, nodes: [node(redis)] }, postgres: { kind: 'postgres' as const, nodes: [node(postgres)] } },
+  };
+  const cacheAside = use(
+    await startNodeService({
+      name: 'cache-aside',
+      file: 'targets/caching/server.ts',
+      // A TTL far beyond the run, so that no measured request is a miss.
+      env: { ...serviceEnv(world), PB_PATTERN: 'cache-aside', PB_OPTIONS: JSON.stringify({ ttlSeconds: 3600, seedItems: 10 }) },
+      runDir,
+    }),
+  );
+  const baseline = use(await startNodeService({ name: 'baseline', file: 'bench/cache-aside-hit/baseline-server.ts', env: { REDIS_URL: redisUrl }, runDir }));
 
   const servers = { 'cache-aside': `${cacheAside.url}/items/${itemId}`, baseline: `${baseline.url}/items/${itemId}` };
   const first = (await (await fetch(servers['cache-aside'])).json()) as { cache: string };
@@ -133,6 +141,7 @@ try {
     `ratio cache-aside/baseline (req/s): median ${median(ratios).toFixed(3)}, rounds ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${(Math.max(...ratios) - Math.min(...ratios)).toFixed(3)})`,
   );
 } finally {
+  for (const s of services) await s.stop();
   await env.stop();
   rmSync(runDir, { recursive: true, force: true });
 }

@@ -134,6 +134,59 @@ describe('runCheck verdicts', () => {
   });
 });
 
+describe('runCheck on histories that hold nothing, or what the model cannot take', () => {
+  const file = (name: string, text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-odd-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const nemesisOnly = '{"process":"nemesis","type":"info","f":"start-latency","value":{"on":"target-to-redis"}}\n';
+
+  it('says unknown, exit 2, for an empty, blank or fault-events-only history: a verdict on nothing is no evidence', async () => {
+    const files = [file('empty.jsonl', ''), file('blank.jsonl', '  \n\t\n\n'), file('faults-only.jsonl', nemesisOnly), file('empty.edn', '')];
+    const r = await check(files, { model: 'register', init: '0' });
+    expect(r.code).toBe(2);
+    for (const [i, f] of files.entries())
+      expect(r.out[i]).toBe(`${f}: unknown (0 ops, 0 ms): no client operations in the history: a verdict on nothing is no evidence`);
+    const json = await check([files[0]], { model: 'register', json: true });
+    expect(JSON.parse(json.out[0])).toMatchObject({ valid: 'unknown', ops: 0, reason: expect.stringMatching(/no client operations/) });
+  });
+
+  it('names the line of an op the model cannot take: an unknown f, a malformed cas value', async () => {
+    const ok = '{"process":0,"type":"invoke","f":"write","value":1}\n{"process":0,"type":"ok","f":"write","value":1}\n';
+    const frob = file('frob.jsonl', `${ok}\n{"process":1,"type":"invoke","f":"frob","value":1}\n{"process":1,"type":"ok","f":"frob","value":1}\n`);
+    const cas = file(
+      'cas.edn',
+      '{:process 0 :type :invoke :f :read :value nil}\n{:process 0 :type :ok :f :read :value 0}\n{:process 1 :type :invoke :f :cas :value 5}\n{:process 1 :type :info :f :cas :value 5}\n',
+    );
+    const r = await check([frob, cas], { model: 'cas-register', init: '0' });
+    expect(r.code).toBe(3);
+    expect(r.err).toEqual([`${frob}:4: model cas-register has no operation "frob"`, `${cas}:3: cas expects [from, to], got 5`]);
+  });
+
+  it('names the file and line of a value nested 100,000 deep, not the stack it would overflow', async () => {
+    const deep = '['.repeat(100_000);
+    const edn = file('deep.edn', `{:process 0 :type :invoke :f :read :value nil}\n${deep}\n`);
+    const jsonl = file('deep.jsonl', `{"process":0,"type":"invoke","f":"write","value":${deep}${']'.repeat(100_000)}}\n`);
+    const r = await check([edn, jsonl], { model: 'register' });
+    expect(r.code).toBe(3);
+    expect(r.err).toEqual([
+      `${edn}:2: malformed EDN: nested more than 1000 deep; expected op maps of small values`,
+      `${jsonl}:1: a value nested more than 1000 deep; expected one flat op object a line`,
+    ]);
+  });
+
+  it('with --json, gives a bad file a JSON line of its own as well as the error on stderr', async () => {
+    const r = await check([fixture('no-invoke.jsonl'), fixture('register-ok.jsonl')], { model: 'cas-register', init: '0', json: true });
+    expect(r.code).toBe(3);
+    const lines = r.out.map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ file: fixture('no-invoke.jsonl'), error: `${fixture('no-invoke.jsonl')}:3: completion "ok" for process 3 has no open invoke` });
+    expect(lines[1]).toMatchObject({ file: fixture('register-ok.jsonl'), valid: true });
+    expect(r.err).toEqual([lines[0].error]);
+  });
+});
+
 describe('checkCommand', () => {
   it('hands files and flags to runCheck and sets the exit code', async () => {
     const before = process.exitCode;
@@ -165,4 +218,52 @@ describe('patternbench check | head', () => {
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(code).toBe(1);
   }, 30_000);
+});
+
+describe('runCheck --model list-append', () => {
+  const la = (name: string) => fileURLToPath(new URL(`../../checkers/list-append/fixtures/${name}.jsonl`, import.meta.url));
+
+  it('exits 1 for an anomaly, explaining its cycle and naming its ops', async () => {
+    const r = await check([la('G-single-ok'), la('G-single-bad')], { model: 'list-append' });
+    expect(r.code).toBe(1);
+    expect(r.out[0]).toMatch(/G-single-ok\.jsonl: valid \(2 txns, \d+ ms\)$/);
+    expect(r.out.slice(2)).toEqual([
+      '  anomalies: G-single ×1',
+      '  rules out: snapshot-isolation, serializable, strict-serializable',
+      "  G-single: T1 read x = [] without 1, which T2 appended (rw); T1 read y = [1], seeing T2's append of 1 (wr). Each step puts its first txn before its second, so T1 would have to come before itself.",
+      '    T1 = op 3 (process 1, ok); T2 = op 2 (process 0, ok)',
+    ]);
+  });
+
+  it('judges against --consistency-models, and writes JSON with --json', async () => {
+    expect((await check([la('G2-item-bad')], { model: 'list-append', consistencyModels: 'snapshot-isolation' })).code).toBe(0);
+    const r = await check([la('G2-item-bad')], { model: 'list-append', consistencyModels: 'read-committed,serializable', json: true });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out[0])).toMatchObject({
+      valid: false,
+      model: 'list-append',
+      anomalyTypes: ['G2-item'],
+      ruledOut: ['serializable', 'strict-serializable'],
+    });
+  });
+
+  it('refuses an unknown consistency model and flags meant for linearizability', async () => {
+    expect((await check([la('G0-ok')], { model: 'list-append', consistencyModels: 'acid' })).err[0]).toMatch(
+      /unknown consistency model "acid"; known: read-uncommitted/,
+    );
+    expect((await check([la('G0-ok')], { model: 'list-append', init: '0' })).err[0]).toMatch(/--init and --html do not apply/);
+  });
+
+  it('says unknown for a history without txns, and exits 3 for a malformed one, naming the file and the line or op', async () => {
+    expect(await check([fixture('register-ok.jsonl')], { model: 'list-append' })).toMatchObject({ code: 2, err: [] });
+    const bad = await check([fixture('no-invoke.jsonl')], { model: 'list-append' });
+    expect(bad).toMatchObject({ code: 3, err: [`${fixture('no-invoke.jsonl')}:3: completion "ok" for process 3 has no open invoke`] });
+    const dir = mkdtempSync(join(tmpdir(), 'la-'));
+    dirs.push(dir);
+    const file = join(dir, 'h.edn');
+    writeFileSync(file, '{:process 0 :type :invoke :f :txn :value [[:append :x]]}\n');
+    expect((await check([file], { model: 'list-append' })).err).toEqual([
+      `${file}: op 0: micro-op 0: ["append","x"] is not [f k v]; expected a txn value like [["append","x",1],["r","y",[1,2]]]`,
+    ]);
+  });
 });

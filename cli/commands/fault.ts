@@ -19,23 +19,27 @@ export function faultCommand(): Command {
     .option('--target <name>', 'which target, when several are up')
     .option('--for <duration>', 'revert after this long (default: until `fault clear` or `down`)')
     .option('--state <dir>', 'the state folder of `up`', defaultStateDir)
+    .option('--compose', 'act on the environment docker-compose.yml started (Toxiproxy at 127.0.0.1:8474), not on `up`')
     .allowUnknownOption()
     .allowExcessArguments()
-    .action(async (kind: string, flags: { link?: string; component?: string; target?: string; for?: string; state: string }, command: Command) => {
-      const state = readUpState(flags.state);
-      if (kind === 'list') return console.log(JSON.stringify(await control(state, 'GET', '/faults'), null, 2));
-      if (kind === 'clear') return console.log(JSON.stringify(await control(state, 'DELETE', '/faults')));
-      const on = flags.link ?? flags.component;
-      if (!on) throw new UsageError(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
-      const body = {
-        target: flags.target,
-        kind,
-        on,
-        attributes: parseAttributes(command.args.slice(1)),
-        forMs: flags.for === undefined ? undefined : forMs(flags.for),
-      };
-      console.log(JSON.stringify(await control(state, 'POST', '/faults', body)));
-    });
+    .action(
+      async (kind: string, flags: { link?: string; component?: string; target?: string; for?: string; state: string; compose?: boolean }, command: Command) => {
+        if (flags.compose) return composeFaultCommand(kind, flags, parseAttributes(command.args.slice(1)));
+        const state = readUpState(flags.state);
+        if (kind === 'list') return console.log(JSON.stringify(await control(state, 'GET', '/faults'), null, 2));
+        if (kind === 'clear') return console.log(JSON.stringify(await control(state, 'DELETE', '/faults')));
+        const on = flags.link ?? flags.component;
+        if (!on) throw new UsageError(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
+        const body = {
+          target: flags.target,
+          kind,
+          on,
+          attributes: parseAttributes(command.args.slice(1)),
+          forMs: flags.for === undefined ? undefined : forMs(flags.for),
+        };
+        console.log(JSON.stringify(await control(state, 'POST', '/faults', body)));
+      },
+    );
   return cmd;
 }
 
@@ -59,4 +63,18 @@ export function parseAttributes(args: string[]): Record<string, unknown> {
     out[name] = value !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
   }
   return out;
+}
+
+/** `fault … --compose`: the same kinds and flags, against a docker-compose environment (runner/compose-faults.ts). */
+async function composeFaultCommand(
+  kind: string,
+  flags: { link?: string; component?: string; for?: string },
+  attributes: Record<string, unknown>,
+): Promise<void> {
+  const { composeFault, listComposeFaults, clearComposeFaults } = await import('../../runner/compose-faults.ts');
+  if (kind === 'list') return console.log(JSON.stringify(await listComposeFaults(), null, 2));
+  if (kind === 'clear') return console.log(JSON.stringify({ cleared: 'compose', restarted: await clearComposeFaults() }));
+  const on = flags.link ?? flags.component;
+  if (!on) throw new UsageError(`fault ${kind}: name what it acts on with --link <name> (network) or --component <name> (process)`);
+  await composeFault({ kind, on, attributes, forMs: flags.for === undefined ? undefined : forMs(flags.for) }, (line) => console.log(line));
 }

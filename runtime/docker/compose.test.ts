@@ -1,72 +1,83 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../local/tools.ts';
+import type { Topology } from '../topology.ts';
+import { composeFiles } from './compose-file.ts';
+import { planContainers } from './container-plan.ts';
 
 interface Service {
   ports?: (string | { host_ip?: string; published?: number | string })[];
-  command?: string | string[];
+  command?: string[];
+  depends_on?: Record<string, unknown>;
+  networks?: Record<string, { aliases?: string[] } | null>;
 }
+
+// Every kind of container and link, as in container-plan.test.ts.
+const topology: Topology = {
+  redis: { cache: { replicas: 1 } },
+  postgres: { db: { replicas: 1, settings: ['synchronous_standby_names=*'] } },
+  etcd: { etcd: { members: 3 } },
+  services: { api: { file: 'svc.ts', replicas: 2, peers: true, uses: ['cache', 'db', 'etcd'] }, edge: { file: 'svc.ts', uses: ['api'] } },
+};
+const files = composeFiles(topology);
+
+// The generated file in a folder of its own, with the files it names, so docker-compose can resolve it.
+const dir = mkdtempSync(join(tmpdir(), 'patternbench-compose-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+mkdirSync(join(dir, 'docker'));
+writeFileSync(join(dir, 'docker-compose.yml'), files.compose);
+writeFileSync(join(dir, 'docker', 'toxiproxy.json'), files.toxiproxy);
+cpSync(join(repoRoot, 'docker'), join(dir, 'docker'), { recursive: true, filter: (src) => !src.endsWith('toxiproxy.json') });
 
 // No DOCKER_HOST: `config` must validate on a machine with no engine at all.
 const env = { ...process.env, DOCKER_HOST: undefined };
 const compose = (...args: string[]) =>
-  execFileSync('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 });
-// The normalised form: anchors, merges and port syntax resolved by docker-compose itself.
+  execFileSync('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+// The normalised form: port syntax and the rest resolved by docker-compose itself.
 let normalised: Record<string, Service> | undefined;
 const services = (): Record<string, Service> => (normalised ??= parse(compose('config')).services as Record<string, Service>);
-const proxies = (): { name: string; listen: string; upstream: string }[] => JSON.parse(readFileSync(join(repoRoot, 'docker', 'toxiproxy.json'), 'utf8'));
-const port = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
 
-describe('docker-compose.yml', () => {
+describe('a compose file from composeFiles', () => {
   it('validates with docker-compose config, without a Docker engine', () => {
     expect(() => compose('config', '-q')).not.toThrow();
   });
 
-  it('publishes every port on 127.0.0.1 only', () => {
-    const published = Object.entries(services()).flatMap(([name, s]) => (s.ports ?? []).map((p) => ({ name, p })));
-    expect(published.length).toBeGreaterThan(0);
-    for (const { name, p } of published) {
-      const hostIp = typeof p === 'string' ? p.split(':')[0] : p.host_ip;
-      expect(hostIp, `${name} publishes ${JSON.stringify(p)}`).toBe('127.0.0.1');
+  it('has the containers, commands and networks the docker runtime starts for the same topology', () => {
+    const plan = planContainers(topology, (name) => files.ports[name]);
+    expect(Object.keys(services()).sort()).toEqual(['toxiproxy', ...plan.containers.map((c) => c.name)].sort());
+    for (const c of plan.containers) {
+      expect(services()[c.name].command, c.name).toEqual(c.command);
+      expect(Object.fromEntries(Object.entries(services()[c.name].networks ?? {}).map(([n, v]) => [n, v?.aliases])), c.name).toEqual(c.networks);
+    }
+    expect(JSON.parse(files.toxiproxy).map((p: { name: string }) => p.name)).toEqual(plan.proxies.map((p) => p.name));
+  });
+
+  it('publishes one port a container, on 127.0.0.1 only, at the ports it lists', () => {
+    for (const [name, s] of Object.entries(services())) {
+      expect(s.ports, name).toHaveLength(1);
+      const p = s.ports![0];
+      expect(typeof p === 'string' ? p.split(':')[0] : p.host_ip, name).toBe('127.0.0.1');
+      expect(Number(typeof p === 'string' ? p.split(':')[1] : p.published), name).toBe(files.ports[name]);
     }
   });
 
-  it('names its Toxiproxy links as the local runtime does', () => {
-    expect(proxies().map((p) => p.name)).toEqual([
-      'target-to-redis',
-      'redis-replica-1-to-redis',
-      'target-to-redis-replica-1',
-      'target-to-postgres',
-      'postgres-replica-1-to-postgres',
-      'target-to-postgres-replica-1',
-      'target-to-etcd-1',
-      'target-to-etcd-2',
-      'target-to-etcd-3',
-      'peers-to-etcd-1',
-      'peers-to-etcd-2',
-      'peers-to-etcd-3',
+  it('starts a container after what it dials, but not after its peers (members and replicas of one service start together)', () => {
+    expect(Object.keys(services()['db-replica-1'].depends_on ?? {}).sort()).toEqual(['db', 'toxiproxy']);
+    expect(Object.keys(services()['etcd-1'].depends_on ?? {})).toEqual(['toxiproxy']);
+    expect(Object.keys(services()['api-1'].depends_on ?? {}).sort()).toEqual([
+      'cache',
+      'cache-replica-1',
+      'db',
+      'db-replica-1',
+      'etcd-1',
+      'etcd-2',
+      'etcd-3',
+      'toxiproxy',
     ]);
-  });
-
-  it('publishes the Toxiproxy API and exactly the links a target dials, and nothing else', () => {
-    const published = (services().toxiproxy.ports ?? []).map((p) => port(String(p).replace(/\/tcp$/, '')));
-    const targetLinks = proxies()
-      .filter((p) => p.name.startsWith('target-to-'))
-      .map((p) => port(p.listen));
-    expect(published.sort()).toEqual([8474, ...targetLinks].sort());
-    for (const [name, s] of Object.entries(services())) if (name !== 'toxiproxy') expect(s.ports ?? [], name).toEqual([]);
-  });
-
-  it('has each etcd member advertise its peers-to and target-to links', () => {
-    const byName = new Map(proxies().map((p) => [p.name, port(p.listen)]));
-    for (const n of [1, 2, 3]) {
-      const args = services()[`etcd-${n}`].command as string[];
-      expect(args).toContain(`--initial-advertise-peer-urls=http://toxiproxy:${byName.get(`peers-to-etcd-${n}`)}`);
-      expect(args).toContain(`--advertise-client-urls=http://127.0.0.1:${byName.get(`target-to-etcd-${n}`)}`);
-      expect(proxies().find((p) => p.name === `peers-to-etcd-${n}`)!.upstream).toBe(`etcd-${n}:2380`);
-    }
+    expect(Object.keys(services().edge.depends_on ?? {}).sort()).toEqual(['api-1', 'api-2', 'toxiproxy']);
   });
 });

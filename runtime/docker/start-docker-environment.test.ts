@@ -12,7 +12,7 @@ afterAll(() => rmSync(runDir, { recursive: true, force: true }));
 
 describe.skipIf(engineHere)('the docker runtime without a Docker engine', () => {
   it('refuses in one line that says where it looked and names the local runtime, starting nothing', async () => {
-    const started = startDockerEnvironment({ redis: { replicas: 1 }, etcd: { members: 3 } }, { runDir });
+    const started = startDockerEnvironment({ redis: { redis: { replicas: 1 } }, etcd: { etcd: { members: 1 } } }, { runDir });
     const error = await started.then(
       () => expect.fail('a docker environment started on a host without Docker'),
       (err: Error) => err,

@@ -1,4 +1,5 @@
-import type { Environment, Topology } from '../environment.ts';
+import type { Environment } from '../environment.ts';
+import type { Topology } from '../topology.ts';
 import { findDockerEngine } from './find-docker-engine.ts';
 
 /**

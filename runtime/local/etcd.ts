@@ -1,28 +1,25 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Endpoint, Link } from '../environment.ts';
+import type { Endpoint } from '../endpoint.ts';
+import type { Link } from '../environment.ts';
+import { linkName } from '../topology.ts';
 import { freePort } from './free-port.ts';
+import type { LinkSpec } from './links.ts';
+import { makeDataDir } from './data-dir.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 
-/** How to start an etcd cluster on 127.0.0.1. */
+/** How to start one etcd cluster on loopback. */
 export interface EtcdClusterOptions {
-  members: 1 | 3;
-  /** Logs go to `${runDir}/logs/etcd-N.log`. */
+  /** The cluster's name; its members are `<name>-1` … `<name>-N`. */
+  name: string;
+  members: number;
+  /** Which cluster of the environment this is (0, 1, …): it picks the loopback addresses of its peer links. */
+  index: number;
+  /** Logs go to `${runDir}/logs/<member>.log`. */
   runDir: string;
-  /** Creates the named Toxiproxy proxy in front of `upstream` and returns it. */
-  link: (name: string, upstream: Endpoint) => Promise<Link>;
-}
-
-/** A started etcd cluster: its members, where clients connect (the client links), and every link. */
-export interface StartedEtcdCluster {
-  /** `etcd-1` … `etcd-N`; `host`/`port` are each member's real client address. */
-  components: ProcessComponent[];
-  /** One a member, in member order: the listen addresses of `target-to-etcd-N`. */
-  clientEndpoints: Endpoint[];
-  /** `target-to-etcd-N` for every member, then `peers-to-etcd-N` for every member of a 3-member cluster. */
-  links: Link[];
+  /** Creates a Toxiproxy proxy and returns it. */
+  link: (spec: LinkSpec) => Promise<Link>;
 }
 
 const host = '127.0.0.1';
@@ -30,92 +27,98 @@ const url = (e: Endpoint) => `http://${e.host}:${e.port}`;
 
 /**
  * Starts etcd 3.4 members concurrently (each waits for a quorum), each on
- * free client and peer ports with its own temp data dir, every link through
- * Toxiproxy; resolves once every member's `GET /health` is healthy. Throws
- * (having stopped the members it started; the links stay the caller's) when
- * a member is not healthy within 30 s.
+ * free client and peer ports with its own temp data dir; resolves once every
+ * member's `GET /health` is healthy. Throws (having stopped the members it
+ * started; the links stay the caller's) when a member is not healthy within
+ * 30 s. Clients (and the links services dial) reach members at their real
+ * client ports.
  *
- * Links. A client link `target-to-etcd-N` fronts each client port. For 3
- * members, one peer link `peers-to-etcd-N` fronts each member's peer port: N
- * advertises that proxy's address as its peer URL, so every peer connection
- * *into* N passes it. (A single member has no peer traffic and gets no peer
- * link.)
+ * Peer links, one per ordered pair. etcd has every member dial the one peer
+ * URL each member advertises, so a proxy per pair needs each dialer to reach
+ * a different proxy at the same URL. Member N advertises
+ * `http://<name>-N:<port>`; each member runs in a mount namespace of its own
+ * (`unshare`) where /etc/hosts is a file of its own, mapping every other
+ * member's name to a loopback address that only that pair uses:
+ * `127.<10+index>.<from>.<to>`, where the proxy `<from>-to-<to>` listens on
+ * N's advertised port. So link `etcd-1-to-etcd-2` carries every connection
+ * etcd-1 opens to etcd-2, and nothing else.
  *
- * What a fault on `peers-to-etcd-N` cuts, given how etcd's rafthttp talks:
- * - Streams: each member M runs long-lived stream readers (`message`,
- *   `msgappv2`) that *dial* N's peer URL with a GET; N writes its messages for
- *   M into that response. So `peers-to-etcd-N` carries N→M stream traffic
- *   (its downstream direction).
- * - Pipeline: when M has no working stream to N, M sends each message as an
- *   HTTP POST to N's peer URL (snapshots always go this way). So
- *   `peers-to-etcd-N` carries M→N pipeline traffic (its upstream direction).
- * - Also N's other peer endpoints (`/members`, `/version`, lease forwarding).
+ * What a fault on `a-to-b` cuts, given how etcd's rafthttp talks: a's stream
+ * readers dial b and b writes its messages for a into the response (b→a, the
+ * link's downstream); when a has no stream to b it POSTs its messages to b
+ * (a→b, upstream). A TCP proxy cuts both directions of the connections it
+ * carries, so disabling `a-to-b` alone cuts neither direction for good (each
+ * side falls back to the connections the other dialled). Members a and b
+ * lose each other when both `a-to-b` and `b-to-a` are down — the pair
+ * partition the `partition` faults make — while both still reach every other
+ * member. Members run with `--pre-vote`, so a member cut off and healed does
+ * not depose a leader that kept its quorum.
  *
- * Hence disabling `peers-to-etcd-N` alone isolates nothing: N→M falls back to
- * pipeline POSTs through `peers-to-etcd-M`, and M→N keeps flowing on the
- * stream N dialed through `peers-to-etcd-M`; N keeps serving linearizable
- * reads and writes. Members A and B lose each other only when both
- * `peers-to-etcd-A` and `peers-to-etcd-B` are down. So a clean 1|2 split
- * cannot be made with these links (it would need a proxy per ordered pair,
- * and etcd has every member dial the one URL each peer advertises). What can
- * be made is Jepsen's bridge: disabling `peers-to-etcd-X` and
- * `peers-to-etcd-L` (L the leader) cuts X from L while the third member still
- * talks to both; L keeps its quorum, and X cannot serve a linearizable read
- * or write, since ReadIndex and proposals go to the leader. Members run with
- * `--pre-vote` so X's failed elections do not depose L when the links heal.
- * Both claims are tested in `etcd.integration.test.ts`. A toxic that keeps
- * connections up (latency, bandwidth) on `peers-to-etcd-N` therefore acts on
- * what N sends (its downstream direction) and on almost nothing N receives,
- * which normally flows over N's own streams through the other members' links.
- *
- * Restart after `kill()` reuses the data dir with `--initial-cluster-state
- * existing`; `stop()` is final and removes the data dir.
+ * A single member has no peers: it advertises its real peer port and needs no
+ * namespace. Restart after `kill()` reuses the data dir with
+ * `--initial-cluster-state existing`; `stop()` is final and removes it.
  */
-export async function startEtcdCluster(options: EtcdClusterOptions): Promise<StartedEtcdCluster> {
-  const { members, runDir, link } = options;
-  const names = Array.from({ length: members }, (_, i) => `etcd-${i + 1}`);
+export async function startEtcdCluster(options: EtcdClusterOptions): Promise<ProcessComponent[]> {
+  const { name: cluster, members, runDir, link } = options;
+  if (members > 1 && options.index > 200) throw new Error(`etcd ${cluster}: too many clusters for the peer links' loopback addresses`);
+  const names = Array.from({ length: members }, (_, i) => `${cluster}-${i + 1}`);
   const ports = new Set<number>();
-  // freePort() may hand the same port out twice in a row; each member needs two of its own.
-  for (let tries = 0; ports.size < 2 * members && tries < 20 * members; tries++) ports.add(await freePort());
-  if (ports.size < 2 * members) throw new Error(`etcd: could not find ${2 * members} free ports on ${host}`);
-  const [clientPorts, peerPorts] = [[...ports].slice(0, members), [...ports].slice(members)];
-  const clientLinks: Link[] = [];
-  const peerLinks: Link[] = [];
-  for (const [i, name] of names.entries()) {
-    clientLinks.push(await link(`target-to-${name}`, { host, port: clientPorts[i] }));
-    if (members > 1) peerLinks.push(await link(`peers-to-${name}`, { host, port: peerPorts[i] }));
+  // freePort() may hand the same port out twice in a row; each member needs three of its own.
+  for (let tries = 0; ports.size < 3 * members && tries < 30 * members; tries++) ports.add(await freePort());
+  if (ports.size < 3 * members) throw new Error(`etcd ${cluster}: could not find ${3 * members} free ports on ${host}`);
+  const [clientPorts, peerPorts, advertisedPorts] = [0, 1, 2].map((k) => [...ports].slice(k * members, (k + 1) * members));
+  const pairHost = (from: number, to: number) => `127.${10 + options.index}.${from + 1}.${to + 1}`;
+  for (const [from, fromName] of names.entries()) {
+    for (const [to, toName] of names.entries()) {
+      if (from === to) continue;
+      await link({
+        name: linkName(fromName, toName),
+        from: fromName,
+        to: toName,
+        upstream: { host, port: peerPorts[to] },
+        listen: { host: pairHost(from, to), port: advertisedPorts[to] },
+      });
+    }
   }
-  // What each member advertises to the others: its peer link, or for a lone member its own port.
-  const advertisedPeer = names.map((_, i) => (members > 1 ? peerLinks[i].listen : { host, port: peerPorts[i] }));
-  const initialCluster = names.map((name, i) => `${name}=${url(advertisedPeer[i])}`).join(',');
+  const advertised = names.map((name, i) => (members > 1 ? { host: name, port: advertisedPorts[i] } : { host, port: peerPorts[i] }));
+  const initialCluster = names.map((name, i) => `${name}=${url(advertised[i])}`).join(',');
 
   const procs: LocalProcess[] = [];
   const etcds = names.map((name, i) => {
-    const dataDir = mkdtempSync(join(tmpdir(), `patternbench-${name}-`));
+    const dir = makeDataDir(name);
+    const etcdArgs = [
+      `--name=${name}`,
+      `--data-dir=${join(dir, 'data')}`,
+      `--listen-client-urls=${url({ host, port: clientPorts[i] })}`,
+      `--advertise-client-urls=${url({ host, port: clientPorts[i] })}`,
+      `--listen-peer-urls=${url({ host, port: peerPorts[i] })}`,
+      `--initial-advertise-peer-urls=${url(advertised[i])}`,
+      `--initial-cluster=${initialCluster}`,
+      '--initial-cluster-state=new',
+      '--initial-cluster-token=patternbench',
+      '--pre-vote',
+      '--logger=zap',
+      '--log-outputs=stderr',
+    ];
+    let command = '/usr/bin/etcd';
+    let args = etcdArgs;
+    if (members > 1) {
+      const hosts = join(dir, 'hosts');
+      const lines = ['127.0.0.1 localhost', ...names.map((other, j) => `${j === i ? host : pairHost(i, j)} ${other}`)];
+      writeFileSync(hosts, `${lines.join('\n')}\n`);
+      [command, args] = ownHostsFile(hosts, '/usr/bin/etcd', etcdArgs);
+    }
     const proc = new LocalProcess({
       name,
-      command: '/usr/bin/etcd',
-      args: [
-        `--name=${name}`,
-        `--data-dir=${dataDir}`,
-        `--listen-client-urls=${url({ host, port: clientPorts[i] })}`,
-        `--advertise-client-urls=${url(clientLinks[i].listen)}`,
-        `--listen-peer-urls=${url({ host, port: peerPorts[i] })}`,
-        `--initial-advertise-peer-urls=${url(advertisedPeer[i])}`,
-        `--initial-cluster=${initialCluster}`,
-        '--initial-cluster-state=new',
-        '--initial-cluster-token=patternbench',
-        '--pre-vote',
-        '--logger=zap',
-        '--log-outputs=stderr',
-      ],
+      command,
+      args,
       logFile: join(runDir, 'logs', `${name}.log`),
       ready: () => healthy(clientPorts[i]),
       readyTimeoutMs: 30_000,
     });
     procs.push(proc);
     // As dataDir, not a cleanup: so data-dirs.json lists it and `patternbench down` removes it after a crash.
-    return new ProcessComponent(name, clientPorts[i], proc, undefined, dataDir);
+    return new ProcessComponent({ name, kind: 'etcd', port: clientPorts[i], proc, dataDir: dir });
   });
   // Concurrently: each member waits for a quorum before it reports healthy.
   const started = await Promise.allSettled(procs.map((p) => p.start()));
@@ -126,11 +129,18 @@ export async function startEtcdCluster(options: EtcdClusterOptions): Promise<Sta
   }
   // `restart()` reuses the spec: from now on a member rejoins the cluster its data dir belongs to.
   for (const proc of procs) proc.spec.args[proc.spec.args.indexOf('--initial-cluster-state=new')] = '--initial-cluster-state=existing';
-  return {
-    components: etcds,
-    clientEndpoints: clientLinks.map((l) => l.listen),
-    links: [...clientLinks, ...peerLinks],
-  };
+  return etcds;
+}
+
+/**
+ * `command args` run in a mount namespace of its own where `hostsFile` is
+ * /etc/hosts. `unshare` execs (no fork), so the pid is the program's. As
+ * root a plain mount namespace; otherwise inside a user namespace too, which
+ * an unprivileged user may make where the kernel allows it.
+ */
+function ownHostsFile(hostsFile: string, command: string, args: string[]): [string, string[]] {
+  const userNs = process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+  return ['unshare', [...userNs, '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, command, ...args]];
 }
 
 /** True once the member answers `GET /health` with `{"health":"true"}` (it has a leader and a quorum read succeeded). */

@@ -33,7 +33,7 @@ describe('links', () => {
   beforeAll(async () => {
     toxiproxy = await startToxiproxyServer({ runDir });
     redis = await startRedis({ name: 'redis', runDir });
-    link = await createLink(toxiproxy.apiUrl, 'target-to-redis', redis);
+    link = await createLink(toxiproxy.apiUrl, { name: 'target-to-redis', from: 'target', to: 'redis', upstream: redis });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalProcess } from './local-process.ts';
+import { LocalProcess, type UnplannedExit } from './local-process.ts';
 import { groupRunning } from './supervisor.ts';
 
 const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-local-process-'));
@@ -39,5 +39,24 @@ describe('LocalProcess', () => {
     await proc.stop();
     expect(pgid).toBeTypeOf('number');
     expect(groupRunning(pgid!)).toBe(false);
+  });
+
+  it('tells an exit nobody asked for, and only that', async () => {
+    const proc = new LocalProcess({ name: 'sleeper', command: 'sleep', args: ['60'], logFile: join(runDir, 'sleeper.log'), ready: async () => true });
+    const exits: UnplannedExit[] = [];
+    proc.onUnplannedExit((exit) => exits.push(exit));
+    await proc.start();
+    await proc.kill(); // asked: the kill fault
+    await proc.restart(); // asked
+    await proc.stop(); // asked
+    expect(exits).toEqual([]);
+    await proc.start();
+    const pid = proc.pid!;
+    process.kill(pid, 'SIGKILL'); // from outside
+    for (let i = 0; i < 100 && exits.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(exits).toEqual([{ pid, exitCode: null, signal: 'SIGKILL' }]);
+    expect(proc.running).toBe(false);
+    await proc.stop();
+    expect(exits).toHaveLength(1);
   });
 });

@@ -25,15 +25,29 @@ export interface ProcessSpec {
   stopGraceMs?: number;
 }
 
+/** How a process that was serving ended without being asked to: its exit code, or the signal that ended it. */
+export interface UnplannedExit {
+  pid: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /**
  * A child process with a lifecycle: start (waits for readiness), stop
  * (graceful, then SIGKILL), kill (-9), pause (SIGSTOP), resume (SIGCONT),
  * restart (same spec: same port, same data). Signals go to the whole process
  * group. Tracked by the supervisor, so it never outlives us.
+ *
+ * It knows whether an exit was asked for: one after it was ready and before
+ * any `stop`, `kill` or `restart` (a crash, an OOM kill, `kill -9` from
+ * outside) is told to the `onUnplannedExit` listeners.
  */
 export class LocalProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<unknown> = Promise.resolve();
+  /** True from the moment it was ready until an exit was asked for. */
+  private serving = false;
+  private readonly exitListeners = new Set<(exit: UnplannedExit) => void>();
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -43,6 +57,12 @@ export class LocalProcess {
 
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Calls `listener` whenever the process exits while serving without being asked to; returns an unsubscribe. */
+  onUnplannedExit(listener: (exit: UnplannedExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
   /** Spawns and waits until `ready()`; throws with the log's tail if it dies or times out. */
@@ -66,7 +86,14 @@ export class LocalProcess {
     // Its group id cannot have been reused while a member is still alive.
     this.exited = once(child, 'exit')
       .catch(() => undefined)
-      .then(() => signalGroup(child, 'SIGKILL'))
+      .then(() => {
+        signalGroup(child, 'SIGKILL');
+        if (this.child === child && this.serving) {
+          this.serving = false;
+          const exit = { pid: child.pid!, exitCode: child.exitCode, signal: child.signalCode };
+          for (const listener of this.exitListeners) listener(exit);
+        }
+      })
       .catch(() => undefined); // a group we may not signal is left to waitGroupGone's report
     void this.exited.then(() => log.end()); // one log descriptor a start, closed with its process
     const spawnError = once(child, 'error').then(([err]) => {
@@ -74,6 +101,7 @@ export class LocalProcess {
     });
     spawnError.catch(() => undefined);
     await Promise.race([this.waitReady(), spawnError]);
+    this.serving = this.running;
     return this;
   }
 
@@ -91,6 +119,7 @@ export class LocalProcess {
 
   /** Graceful stop (SIGKILL after the grace period), then waits until nothing of its process group runs, also when the leader had exited by itself; idempotent. */
   async stop(): Promise<void> {
+    this.serving = false;
     const child = this.child;
     if (!child) return;
     if (this.running) {
@@ -104,6 +133,7 @@ export class LocalProcess {
 
   /** kill -9 the process group and wait until nothing of it runs. */
   async kill(): Promise<void> {
+    this.serving = false;
     const child = this.child;
     if (!child) return;
     if (this.running) {

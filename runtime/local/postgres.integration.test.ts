@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PgEndpoint } from '../environment.ts';
+import { type Endpoint, endpointUrl } from '../endpoint.ts';
 import { createLink } from './links.ts';
 import { startPostgres, type PostgresServer } from './postgres.ts';
 import { startToxiproxyServer, type ToxiproxyServer } from './toxiproxy-server.ts';
 
 const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-postgres-'));
 
-async function connect(e: PgEndpoint): Promise<pg.Client> {
-  const client = new pg.Client({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database, connectionTimeoutMillis: 2_000 });
+async function connect(e: Endpoint): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: endpointUrl('postgres', e), connectionTimeoutMillis: 2_000 });
   await client.connect();
   return client;
 }
@@ -24,7 +24,7 @@ describe('postgres', () => {
   beforeAll(async () => {
     toxiproxy = await startToxiproxyServer({ runDir });
     primary = await startPostgres({ name: 'postgres', runDir });
-    const link = await createLink(toxiproxy.apiUrl, 'postgres-replica-1-to-postgres', primary);
+    const link = await createLink(toxiproxy.apiUrl, { name: 'postgres-replica-1-to-postgres', from: 'postgres-replica-1', to: 'postgres', upstream: primary });
     replica = await startPostgres({ name: 'postgres-replica-1', runDir, replicaOf: link.listen });
   });
 

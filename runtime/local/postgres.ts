@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { Endpoint, PgEndpoint } from '../environment.ts';
+import type { Endpoint } from '../endpoint.ts';
 import { freePort } from './free-port.ts';
+import { makeDataDir } from './data-dir.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 import { pgBin } from './tools.ts';
@@ -21,16 +21,14 @@ export interface PostgresOptions {
   runDir: string;
   /** Stream from this primary (the `postgres-replica-N-to-postgres` link); absent for a primary. */
   replicaOf?: Endpoint;
+  /** Extra server settings, `name=value`. */
+  settings?: readonly string[];
 }
 
 const credentials = pgCredentials;
 
-/** A running PostgreSQL server on 127.0.0.1; its `PgEndpoint` fields are its real (unproxied) address. */
-export class PostgresServer extends ProcessComponent implements PgEndpoint {
-  readonly user = credentials.user;
-  readonly password = credentials.password;
-  readonly database = credentials.database;
-}
+/** A running PostgreSQL server on 127.0.0.1 (`pgCredentials` connect to it). */
+export class PostgresServer extends ProcessComponent {}
 
 /**
  * Starts PostgreSQL 15 on a free 127.0.0.1 port in a temp dir, as the
@@ -45,7 +43,7 @@ export class PostgresServer extends ProcessComponent implements PgEndpoint {
  */
 export async function startPostgres(opts: PostgresOptions): Promise<PostgresServer> {
   const owner = await osUser();
-  const dir = mkdtempSync(join(tmpdir(), `patternbench-${opts.name}-`));
+  const dir = makeDataDir(opts.name);
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const dataDir = join(dir, 'data');
   const port = await freePort();
@@ -72,7 +70,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
     proc = new LocalProcess({
       name: opts.name,
       command: pgBin('postgres'),
-      args: ['-D', dataDir, ...settings(port, dir).flatMap((s) => ['-c', s])],
+      args: ['-D', dataDir, ...settings(opts.name, port, dir, opts.settings ?? []).flatMap((s) => ['-c', s])],
       ...asOwner,
       logFile: join(opts.runDir, 'logs', `${opts.name}.log`),
       ready: opts.replicaOf ? () => replicaStreaming(port) : () => answers(port),
@@ -81,18 +79,34 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresServ
       stopGraceMs: 5_000,
     });
     await proc.start();
-    if (!opts.replicaOf) await query(port, 'postgres', `CREATE DATABASE ${credentials.database}`);
+    // Once, not polled like the readiness probe: CREATE DATABASE copies a
+    // template and checkpoints, which on a busy machine takes well over the
+    // probe's 2 s.
+    if (!opts.replicaOf) await query(port, 'postgres', `CREATE DATABASE ${credentials.database}`, 30_000);
   } catch (err) {
     await proc?.stop();
     remove();
     throw new Error(`${opts.name}: ${(err as Error).message}`, { cause: err });
   }
-  return new PostgresServer(opts.name, port, proc, undefined, dir);
+  return new PostgresServer({ name: opts.name, kind: 'postgres', port, proc, dataDir: dir });
 }
 
-/** Server settings passed as `-c`: where to listen, then the settings every runtime shares. */
-function settings(port: number, socketDir: string): string[] {
-  return ['listen_addresses=127.0.0.1', `port=${port}`, `unix_socket_directories=${socketDir}`, ...pgServerSettings, 'logging_collector=off'];
+/**
+ * Server settings passed as `-c`: where to listen, the settings every runtime
+ * shares, then the topology's own. `cluster_name` is the component's name: a
+ * replica's WAL receiver reports it as its `application_name`, which
+ * `synchronous_standby_names` on the primary refers to.
+ */
+function settings(name: string, port: number, socketDir: string, extra: readonly string[]): string[] {
+  return [
+    'listen_addresses=127.0.0.1',
+    `port=${port}`,
+    `unix_socket_directories=${socketDir}`,
+    `cluster_name=${name}`,
+    ...pgServerSettings,
+    'logging_collector=off',
+    ...extra,
+  ];
 }
 
 /** The `postgres` OS user's ids when we run as root, else undefined (run as ourselves). Throws if root and no such user exists. */
@@ -116,9 +130,9 @@ async function replicaStreaming(port: number): Promise<boolean> {
   return rows[0]?.recovering === true && rows[0]?.receiver === 'streaming';
 }
 
-/** Runs one statement on a fresh connection; rejects within ~2 s if the server does not answer. */
-async function query(port: number, database: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: credentials.user, database, connectionTimeoutMillis: 2_000, query_timeout: 2_000 });
+/** Runs one statement on a fresh connection; rejects if the server does not answer within `timeoutMs` (default 2 s). */
+async function query(port: number, database: string, sql: string, timeoutMs = 2_000): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: credentials.user, database, connectionTimeoutMillis: 2_000, query_timeout: timeoutMs });
   client.on('error', () => undefined); // a dropped connection surfaces as the query's rejection
   await client.connect();
   try {

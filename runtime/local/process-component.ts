@@ -1,6 +1,19 @@
 import { rmSync } from 'node:fs';
 import type { Component, Killable, Pausable } from '../component.ts';
-import type { LocalProcess } from './local-process.ts';
+import type { ComponentKind } from '../topology.ts';
+import type { LocalProcess, UnplannedExit } from './local-process.ts';
+
+/** What a `ProcessComponent` is made of. */
+export interface ProcessComponentParts {
+  name: string;
+  kind: ComponentKind;
+  port: number;
+  proc: LocalProcess;
+  /** Runs after the process stopped for good. */
+  cleanup?: () => void;
+  /** The temp dir holding its data, removed by `stop()`; recorded so `stopLeftovers` can remove it after a crash. */
+  dataDir?: string;
+}
 
 /**
  * A `Component` backed by one `LocalProcess`: kill/restart/pause/resume act
@@ -11,19 +24,26 @@ import type { LocalProcess } from './local-process.ts';
  */
 export class ProcessComponent implements Component, Killable, Pausable {
   readonly host = '127.0.0.1';
+  readonly name: string;
+  readonly kind: ComponentKind;
+  readonly port: number;
+  readonly dataDir: string | undefined;
+  protected readonly proc: LocalProcess;
+  private readonly cleanup: () => void;
   private readonly pidListeners = new Set<(pid: number | undefined) => void>();
 
-  constructor(
-    readonly name: string,
-    readonly port: number,
-    protected readonly proc: LocalProcess,
-    private readonly cleanup: () => void = () => undefined,
-    /** The temp dir holding its data, removed by `stop()`; recorded so `stopLeftovers` can remove it after a crash. */
-    readonly dataDir?: string,
-  ) {}
+  constructor(parts: ProcessComponentParts) {
+    ({ name: this.name, kind: this.kind, port: this.port, proc: this.proc, dataDir: this.dataDir } = parts);
+    this.cleanup = parts.cleanup ?? (() => undefined);
+  }
 
   get pid(): number | undefined {
     return this.proc.pid;
+  }
+
+  /** Calls `listener` when its process exits on its own (not by stop, kill or restart); returns an unsubscribe. */
+  onUnplannedExit(listener: (exit: UnplannedExit) => void): () => void {
+    return this.proc.onUnplannedExit(listener);
   }
 
   /** Calls `listener` with the new pid after every restart; returns an unsubscribe. */

@@ -29,7 +29,7 @@ describe('redis', () => {
   beforeAll(async () => {
     toxiproxy = await startToxiproxyServer({ runDir });
     primary = await startRedis({ name: 'redis', runDir, maxmemoryBytes: 64 * 1024 * 1024, maxmemoryPolicy: 'allkeys-lru' });
-    const link = await createLink(toxiproxy.apiUrl, 'redis-replica-1-to-redis', primary);
+    const link = await createLink(toxiproxy.apiUrl, { name: 'redis-replica-1-to-redis', from: 'redis-replica-1', to: 'redis', upstream: primary });
     replica = await startRedis({ name: 'redis-replica-1', runDir, replicaOf: link.listen });
   });
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import type { Endpoint } from '../environment.ts';
+import type { Endpoint } from '../endpoint.ts';
 import { freePort } from './free-port.ts';
+import { makeDataDir } from './data-dir.ts';
 import { LocalProcess } from './local-process.ts';
 import { ProcessComponent } from './process-component.ts';
 
@@ -19,6 +19,8 @@ export interface RedisOptions {
   maxmemoryBytes?: number;
   /** `maxmemory-policy`, e.g. `allkeys-lru`; absent means Redis's default (`noeviction`). */
   maxmemoryPolicy?: string;
+  /** `maxmemory-samples`; absent means Redis's default (5). */
+  maxmemorySamples?: number;
 }
 
 /** A running redis-server (primary or replica) on 127.0.0.1. */
@@ -34,13 +36,14 @@ export class RedisServer extends ProcessComponent {}
  */
 export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `patternbench-${opts.name}-`));
+  const dir = makeDataDir(opts.name);
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   // Diskless sync without its default 5 s wait for more replicas: a replica is in sync at once.
   args.push('--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0');
   if (opts.replicaOf) args.push('--replicaof', opts.replicaOf.host, String(opts.replicaOf.port));
   if (opts.maxmemoryBytes !== undefined) args.push('--maxmemory', String(opts.maxmemoryBytes));
   if (opts.maxmemoryPolicy !== undefined) args.push('--maxmemory-policy', opts.maxmemoryPolicy);
+  if (opts.maxmemorySamples !== undefined) args.push('--maxmemory-samples', String(opts.maxmemorySamples));
   const proc = new LocalProcess({
     name: opts.name,
     command: 'redis-server',
@@ -60,7 +63,7 @@ export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
     remove();
     throw err;
   }
-  return new RedisServer(opts.name, port, proc, undefined, dir);
+  return new RedisServer({ name: opts.name, kind: 'redis', port, proc, dataDir: dir });
 }
 
 /** Sends one command on a fresh connection and returns the reply as a string; rejects within ~1 s if there is no answer. */

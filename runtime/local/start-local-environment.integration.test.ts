@@ -7,10 +7,10 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { Etcd3 } from 'etcd3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startLocalEnvironment, stopLeftovers } from './start-local-environment.ts';
-import { startNodeService } from './node-service.ts';
+import { endpointUrl } from '../endpoint.ts';
+import type { ProcessComponent } from './process-component.ts';
 import { repoRoot } from './tools.ts';
 import { isPortFree } from './free-port.ts';
 import { processRunning } from './supervisor.ts';
@@ -56,14 +56,19 @@ async function hold(runDir: string): Promise<{ child: ChildProcess; pid: number;
 }
 
 describe('startLocalEnvironment', () => {
-  it('serves redis and postgres through links, adopts a target, tracks pids, and stops leaving nothing', async () => {
+  it('serves redis and postgres, each with a replica, to a service through its links, tracks pids, and stops leaving nothing', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-env-'));
     const started = performance.now();
     onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
-    const env = await startLocalEnvironment({ redis: { replicas: 1 }, postgres: { replicas: 1 } }, { runDir });
-    console.log(`redis+replica, postgres+replica environment up in ${Math.round(performance.now() - started)} ms`);
-    const target = await startNodeService({ name: 'target', file: 'runtime/local/fixtures/health-service.ts', runDir });
-    env.adopt(target);
+    const env = await startLocalEnvironment(
+      {
+        redis: { redis: { replicas: 1 } },
+        postgres: { postgres: { replicas: 1 } },
+        services: { target: { file: 'runtime/local/fixtures/health-service.ts', uses: ['redis', 'postgres'], env: { GREETING: 'hi' } } },
+      },
+      { runDir },
+    );
+    console.log(`redis+replica, postgres+replica, service environment up in ${Math.round(performance.now() - started)} ms`);
     try {
       expect([...env.links.keys()].sort()).toEqual(
         [
@@ -75,23 +80,38 @@ describe('startLocalEnvironment', () => {
           'target-to-redis-replica-1',
         ].sort(),
       );
-      expect(env.endpoints.redis!.port).toBe(env.links.get('target-to-redis')!.listen.port);
+      expect(env.links.get('target-to-redis')).toMatchObject({ from: 'target', to: 'redis', upstream: { port: env.components.get('redis')!.port } });
+      expect(Object.fromEntries([...env.components].map(([name, c]) => [name, c.kind]))).toEqual({
+        toxiproxy: 'toxiproxy',
+        redis: 'redis',
+        'redis-replica-1': 'redis',
+        postgres: 'postgres',
+        'postgres-replica-1': 'postgres',
+        target: 'service',
+      });
+      const [url] = env.services.get('target')!;
+      expect(await (await fetch(`${url}/anything`)).text()).toBe('hi');
 
-      const redis = createClient({ socket: { ...env.endpoints.redis!, reconnectStrategy: false } });
+      const redis = createClient({ socket: { ...env.links.get('target-to-redis-replica-1')!.listen, reconnectStrategy: false } });
       redis.on('error', () => undefined);
       await redis.connect();
-      expect(await redis.ping()).toBe('PONG');
+      expect(await redis.info('replication')).toContain('role:slave');
       redis.destroy();
-      const db = new pg.Client({ ...env.endpoints.postgresReplicas![0] });
+      const db = new pg.Client({ connectionString: endpointUrl('postgres', env.links.get('target-to-postgres-replica-1')!.listen) });
       await db.connect();
-      expect((await db.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(true);
+      expect((await db.query('SELECT pg_is_in_recovery() AS r, current_setting($1) AS name', ['cluster_name'])).rows[0]).toEqual({
+        r: true,
+        name: 'postgres-replica-1',
+      });
       await db.end();
 
-      const pids = JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')) as Record<string, number>;
+      const pids = JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')) as Record<string, { pid: number; startTime: string; cmdline: string }>;
       expect(Object.keys(pids).sort()).toEqual(['postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'target', 'toxiproxy']);
+      expect(pids.redis).toMatchObject({ pid: (env.components.get('redis') as ProcessComponent).pid, cmdline: expect.stringMatching(/^redis-server /) });
+      const target = env.components.get('target') as ProcessComponent;
       await target.kill();
       await target.restart();
-      expect(JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')).target).toBe(target.pid);
+      expect(JSON.parse(readFileSync(join(runDir, 'pids.json'), 'utf8')).target.pid).toBe(target.pid);
     } finally {
       const groups = [...env.components.values()].map((c) => (c as { pid?: number }).pid!);
       const members = withDescendants(groups);
@@ -103,41 +123,12 @@ describe('startLocalEnvironment', () => {
     }
   });
 
-  it('serves a 3-member etcd cluster through client and peer links, and stops leaving nothing', async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-env-etcd-'));
-    onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
-    const env = await startLocalEnvironment({ etcd: { members: 3 } }, { runDir });
-    const members = withDescendants([...env.components.values()].map((c) => (c as { pid?: number }).pid!));
-    try {
-      expect([...env.links.keys()].sort()).toEqual([
-        'peers-to-etcd-1',
-        'peers-to-etcd-2',
-        'peers-to-etcd-3',
-        'target-to-etcd-1',
-        'target-to-etcd-2',
-        'target-to-etcd-3',
-      ]);
-      expect(env.endpoints.etcd!.map((e) => e.port)).toEqual([1, 2, 3].map((n) => env.links.get(`target-to-etcd-${n}`)!.listen.port));
-      const [first, , third] = env.endpoints.etcd!.map((e) => new Etcd3({ hosts: `http://${e.host}:${e.port}` }));
-      try {
-        await first.put('k').value('v');
-        expect(await third.get('k').string()).toBe('v'); // written through member 1's link, read through member 3's
-      } finally {
-        first.close();
-        third.close();
-      }
-    } finally {
-      await env.stop();
-      for (const pid of members) expect(alive(pid)).toBe(false);
-    }
-  });
-
   it('a start that fails midway stops what it had started and says which component failed', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'patternbench-test-env-fail-'));
     onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
     const before = new Set(withDescendants([process.pid]));
     // redis-server refuses an unknown policy and exits, while PostgreSQL is starting beside it.
-    await expect(startLocalEnvironment({ redis: { maxmemoryPolicy: 'no-such-policy' }, postgres: {} }, { runDir })).rejects.toThrow(
+    await expect(startLocalEnvironment({ redis: { redis: { maxmemoryPolicy: 'no-such-policy' } }, postgres: { postgres: {} } }, { runDir })).rejects.toThrow(
       /local environment did not start: redis exited before it was ready/,
     );
     expect(withDescendants([process.pid]).filter((pid) => !before.has(pid) && alive(pid))).toEqual([]);
@@ -176,9 +167,11 @@ describe('startLocalEnvironment', () => {
     expect(members.filter(alive).length).toBeGreaterThan(0);
     const dataDirs = Object.values(JSON.parse(readFileSync(join(runDir, 'data-dirs.json'), 'utf8')) as Record<string, string>);
     expect(dataDirs).toHaveLength(5); // etcd's too
-    expect((await stopLeftovers(runDir)).sort()).toEqual(['etcd-1', 'postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
+    const { stopped, refused } = await stopLeftovers(runDir);
+    expect(stopped.sort()).toEqual(['etcd-1', 'postgres', 'postgres-replica-1', 'redis', 'redis-replica-1', 'toxiproxy']);
+    expect(refused).toEqual([]);
     for (const pid of members) expect(alive(pid)).toBe(false);
     for (const dir of dataDirs) expect(existsSync(dir)).toBe(false);
-    expect(await stopLeftovers(runDir)).toEqual([]);
+    expect(await stopLeftovers(runDir)).toEqual({ stopped: [], refused: [] });
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { onLastResort } from '../shutdown.ts';
 
 /**
  * Every child process patternbench starts is registered here, so that on
@@ -13,34 +14,16 @@ import type { ChildProcess } from 'node:child_process';
  * reads the pid files an environment leaves and stops what remains.
  */
 const live = new Set<ChildProcess>();
-const cleanups: Array<() => Promise<void>> = [];
 let installed = false;
-let shuttingDown = false;
-/** 128 + the signal's number, as shells report a death by that signal. */
-const exitCodes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
-/** Tracks a spawned child until it exits. */
+/** Tracks a spawned child until it exits; whatever is still tracked is SIGKILLed when the process exits or a shutdown gives up waiting. */
 export function track(child: ChildProcess): void {
-  install();
+  if (!installed) {
+    installed = true;
+    onLastResort(killAllNow);
+  }
   live.add(child);
   child.once('exit', () => live.delete(child));
-}
-
-/**
- * Registers an async cleanup (stop a component, remove toxics, save results)
- * to run on SIGINT/SIGTERM before the process groups are killed; returns an
- * unregister. Cleanups run one at a time, last registered first — the order
- * of `await using` disposal — so a run case (registered after its
- * environment) reverts its faults and saves its history before the
- * environment it stands on is stopped.
- */
-export function onShutdown(cleanup: () => Promise<void>): () => void {
-  install();
-  cleanups.push(cleanup);
-  return () => {
-    const i = cleanups.indexOf(cleanup);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
 }
 
 /** Sends `signal` to a child's whole process group; ignores a group already gone. */
@@ -78,17 +61,52 @@ export async function waitGroupGone(pgid: number, timeoutMs = 5_000): Promise<bo
   return true;
 }
 
-/** State (`R`, `S`, `Z`…) and process group of `pid` from /proc; null when it cannot be read (gone, or no /proc). */
-function procStat(pid: string | number): { state: string; pgrp: number } | null {
+/** State (`R`, `S`, `Z`…), process group and start time (clock ticks after boot) of `pid` from /proc; null when it cannot be read (gone, or no /proc). */
+function procStat(pid: string | number): { state: string; pgrp: number; startTime: string } | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
-  // After "pid (comm) ": state, ppid, pgrp, … (comm may hold spaces and parentheses).
-  const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state, pgrp: Number(pgrp) };
+  // After "pid (comm) ": state (field 3), ppid, pgrp, … starttime (field 22); comm may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], pgrp: Number(fields[2]), startTime: fields[19] };
+}
+
+/**
+ * What tells one process apart from any other that ever had its pid: the
+ * boot it ran in, its start time after that boot (clock ticks) and its
+ * command line. A pid in a file may since have been reused (after the
+ * process ended, or a reboot); a process matching all three is the one
+ * that was recorded.
+ */
+export interface ProcessIdentity {
+  pid: number;
+  bootId: string;
+  startTime: string;
+  cmdline: string;
+}
+
+/** The identity of live process `pid` from /proc; null when it is gone, a zombie, or unreadable. */
+export function processIdentity(pid: number): ProcessIdentity | null {
+  const stat = procStat(pid);
+  if (!stat || stat.state === 'Z') return null;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return { pid, bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), startTime: stat.startTime, cmdline };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `recorded` (as a state file holds it, so possibly forged or stale) names a process that still runs and is the very one recorded. */
+export function isSameProcess(recorded: unknown): recorded is ProcessIdentity {
+  if (typeof recorded !== 'object' || recorded === null) return false;
+  const r = recorded as Partial<ProcessIdentity>;
+  if (!Number.isSafeInteger(r.pid) || (r.pid as number) <= 1) return false;
+  const now = processIdentity(r.pid as number);
+  return now !== null && now.bootId === r.bootId && now.startTime === r.startTime && now.cmdline === r.cmdline;
 }
 
 /**
@@ -128,36 +146,4 @@ export function killAllNow(): void {
     signalGroup(child, 'SIGCONT'); // a paused group must wake to die cleanly
     signalGroup(child, 'SIGKILL');
   }
-}
-
-/** How many tracked children are still running (for tests and `down`). */
-export function liveCount(): number {
-  return live.size;
-}
-
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (shuttingDown) {
-    killAllNow(); // a second Ctrl-C: stop waiting
-    process.exit(exitCodes[signal]);
-  }
-  shuttingDown = true;
-  const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
-  const inOrder = async () => {
-    for (const cleanup of [...cleanups].reverse()) await cleanup().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
-  };
-  await Promise.race([inOrder(), deadline]);
-  killAllNow();
-  process.exit(exitCodes[signal]);
-}
-
-function install(): void {
-  if (installed) return;
-  installed = true;
-  // `on`, not `once`: a second signal must reach `shutdown` (which then stops
-  // waiting), not Node's default action, which would exit without killing
-  // our detached children.
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
-  process.on('exit', killAllNow);
 }

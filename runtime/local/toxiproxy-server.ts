@@ -6,7 +6,9 @@ import { toolPath } from './tools.ts';
 
 /** A running toxiproxy-server; `apiUrl` is its HTTP API (`http://127.0.0.1:PORT`). */
 export class ToxiproxyServer extends ProcessComponent {
-  readonly apiUrl = `http://127.0.0.1:${this.port}`;
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 }
 
 /**
@@ -27,5 +29,5 @@ export async function startToxiproxyServer(opts: { runDir: string; name?: string
     stopGraceMs: 2_000,
   });
   await proc.start();
-  return new ToxiproxyServer(name, port, proc);
+  return new ToxiproxyServer({ name, kind: 'toxiproxy', port, proc });
 }

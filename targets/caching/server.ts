@@ -1,47 +1,40 @@
 /**
- * The caching family's HTTP service: it only translates HTTP to a pattern
- * class and back. Settings from the environment: `PATTERN` (`cache-aside`),
- * `REDIS_URL`, `PG_URL`, `PORT`, `TTL_SECONDS` (default 60), `SEED_ITEMS`
- * (default 1000). Listens on 127.0.0.1; SIGTERM stops it gracefully.
+ * The caching family's HTTP service: routes that translate HTTP to the
+ * pattern named by `PB_PATTERN` (from `patterns.ts`) and back. Redis and
+ * PostgreSQL are the `redis` and `postgres` instances of its topology,
+ * reached through its links.
  *
- *   GET    /items/:id  → 200 { id, value, version, cache } | 404
+ *   GET    /items/:id  → 200 { id, value, version, cache: 'hit' | 'miss', loaded } | 404
+ *                         (`loaded`: this request read the item from PostgreSQL;
+ *                         `tier: 'local'` on a hit served by the in-process tier)
  *   PUT    /items/:id  { "value": string } → 200 { id, version } | 400
- *   DELETE /items/:id  → 204
- *   GET    /health     → 200
- *   a backend error    → 503 { error }
+ *   DELETE /items/:id  → 204 (whether or not it existed)
+ *   a backend error, or no answer within 3 s → 503 { error }
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createClient } from 'redis';
 import pg from 'pg';
-import { CacheAside } from './cache-aside.ts';
+import { createClient } from 'redis';
+import { z } from 'zod';
+import { bodyOf, HttpError, serve } from '../kit/http.ts';
+import { primaryUrl, readSettings } from '../kit/world.ts';
+import { type CachingBackends, type CachingPattern, type CachingPatternName, cachingPatterns } from './patterns.ts';
+import { withCommandTimeout } from './items.ts';
 import { prepareItems } from './schema.ts';
 
 // PostgreSQL calls give up after backendTimeoutMs (the pool then drops the
-// connection). node-redis has no timeout for a command awaiting its reply, so
-// each request has a deadline of its own: a blackholed backend yields a 503
-// within a few seconds rather than a request that hangs. An operation cut
-// short may still take effect later, which is what a 503 tells the client.
+// connection). A Redis command gives up sooner: a cache that does not answer
+// quickly is worth less than going to the source of truth (patterns that can
+// serve without it do), and a partitioned Redis must not eat the request's
+// whole 3 s deadline.
 const backendTimeoutMs = 2_000;
-const requestDeadlineMs = 3_000;
+const redisTimeoutMs = 500;
 
-const patterns = {
-  'cache-aside': (redis: ReturnType<typeof createClient>, pool: pg.Pool, ttlSeconds: number) => new CacheAside(redis, pool, ttlSeconds),
-};
-
-function setting(name: string, fallback?: string): string {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-}
-
-const patternName = setting('PATTERN', 'cache-aside');
-if (!(patternName in patterns)) throw new Error(`PATTERN=${patternName} is not one of ${Object.keys(patterns).join(', ')}`);
-const ttlSeconds = Number(setting('TTL_SECONDS', '60'));
-const seedItems = Number(setting('SEED_ITEMS', '1000'));
-const port = Number(setting('PORT'));
+const settings = readSettings();
+const entry = cachingPatterns[settings.pattern as CachingPatternName];
+if (!entry) throw new Error(`PB_PATTERN=${settings.pattern} is not one of ${Object.keys(cachingPatterns).join(', ')}`);
+const options = entry.options.parse(settings.options);
 
 const redis = createClient({
-  url: setting('REDIS_URL'),
+  url: primaryUrl(settings, 'redis'),
   socket: { connectTimeout: backendTimeoutMs },
   // While disconnected, commands fail at once instead of queueing: a queued
   // SET sent on reconnect, long after its request got a 503, would put an old
@@ -52,7 +45,7 @@ const redis = createClient({
 // it reconnects by itself, and requests meanwhile fail with 503.
 redis.on('error', (err: Error) => console.error(`redis: ${err.message}`));
 const pool = new pg.Pool({
-  connectionString: setting('PG_URL'),
+  connectionString: primaryUrl(settings, 'postgres'),
   max: 10,
   connectionTimeoutMillis: backendTimeoutMs,
   query_timeout: backendTimeoutMs,
@@ -60,86 +53,48 @@ const pool = new pg.Pool({
 pool.on('error', (err) => console.error(`postgres: ${err.message}`));
 
 await redis.connect();
-await prepareItems(pool, seedItems);
-const store = patterns[patternName as keyof typeof patterns](redis, pool, ttlSeconds);
+await prepareItems(pool, options.seedItems, options.valueBytes);
+// Each entry's `create` takes its own options type; the registry lookup by name loses which.
+const store = (entry.create as (b: CachingBackends, o: typeof options) => CachingPattern)(
+  { redis: withCommandTimeout(redis, redisTimeoutMs), pg: pool },
+  options,
+);
+await store.start?.();
+const putBody = z.object({ value: z.string() });
 
-function send(res: ServerResponse, status: number, body?: unknown): void {
-  // A request past its deadline has had its 503; the late answer is dropped.
-  if (res.headersSent) return;
-  if (body === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** The `value` of a PUT body, or `undefined` when the body is not `{ "value": string }`. */
-function parseValue(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { value?: unknown };
-    return typeof parsed?.value === 'string' ? parsed.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
-  if (pathname === '/health') return send(res, 200, { pattern: patternName });
-  const match = /^\/items\/([^/]+)$/.exec(pathname);
-  if (!match) return send(res, 404, { error: `no route ${pathname}` });
-  const id = decodeURIComponent(match[1]);
-  switch (req.method) {
-    case 'GET': {
-      const item = await store.get(id);
-      return item ? send(res, 200, { id, ...item }) : send(res, 404, { error: `no item ${id}` });
-    }
-    case 'PUT': {
-      const value = parseValue(await readBody(req));
-      if (value === undefined) return send(res, 400, { error: 'body must be {"value": string}' });
-      return send(res, 200, { id, ...(await store.put(id, value)) });
-    }
-    case 'DELETE':
-      await store.delete(id);
-      return send(res, 204);
-    default:
-      return send(res, 405, { error: `method ${req.method} not allowed` });
-  }
-}
-
-/** `work`, or a rejection once `ms` have passed without it settling (`work` itself runs on). */
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the backends within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const server = createServer((req, res) => {
-  withDeadline(handle(req, res), requestDeadlineMs).catch((err: Error) => {
-    // node-redis's TimeoutError has an empty message; its class name is the news.
-    send(res, 503, { error: err.message || err.constructor.name });
-  });
-});
-server.listen(port, '127.0.0.1', () => console.log(`${patternName} listening on 127.0.0.1:${port}`));
-
-// In-flight requests finish (the backend timeouts bound how long that takes),
-// then the clients close, so no command is cut off half-way.
-process.once('SIGTERM', () => {
-  server.close(() => {
-    void Promise.allSettled([redis.close(), pool.end()]).then(() => process.exit(0));
-  });
-  server.closeIdleConnections();
+serve({
+  port: settings.port,
+  name: settings.name,
+  health: () => ({ pattern: settings.pattern }),
+  routes: [
+    {
+      method: 'GET',
+      path: '/items/:id',
+      handle: async ({ params: { id } }) => {
+        const item = await store.get(id);
+        if (!item) throw new HttpError(404, `no item ${id}`);
+        return { status: 200, body: { id, ...item } };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/items/:id',
+      handle: async (req) => {
+        const { value } = await bodyOf(req, putBody);
+        return { status: 200, body: { id: req.params.id, ...(await store.put(req.params.id, value)) } };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/items/:id',
+      handle: async ({ params: { id } }) => {
+        await store.delete(id);
+        return { status: 204 };
+      },
+    },
+  ],
+  close: async () => {
+    await store.close?.().catch((err: Error) => console.error(`closing ${settings.pattern}: ${err.message}`));
+    await Promise.allSettled([redis.close(), pool.end()]);
+  },
 });
