@@ -44,3 +44,10 @@ export function attributesSchema<S extends z.ZodRawShape>(shape: S) {
         : undefined,
   });
 }
+
+/**
+ * Which of the components `on` matches a process fault acts on: `all` of
+ * them (the default), or the `leader` alone — the one that leads when the
+ * fault starts (`leader-fault.ts`).
+ */
+export const pickAttribute = z.enum(['all', 'leader'], { error: (issue) => `expected "all" or "leader", got ${shown(issue.input)}` }).default('all');

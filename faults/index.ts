@@ -2,6 +2,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Fault } from './fault.ts';
 import { FaultInputError } from './fault-input-error.ts';
 import { GroupFault } from './group-fault.ts';
+import { LeaderFault } from './leader-fault.ts';
 import type { FaultContext, FaultSpec } from './fault-spec.ts';
 import { bandwidth } from './bandwidth.ts';
 import { down } from './down.ts';
@@ -94,7 +95,8 @@ export function matchNames(on: string, names: readonly string[]): string[] {
 /**
  * Builds (does not start) fault `kind` on link or component `on` — or, when
  * `on` is a pattern (`*`, `|`, `{a,b}`), on every name it matches, as one
- * fault (a `whole` fault, a partition, takes the pattern itself). Throws
+ * fault (a `whole` fault, a partition, takes the pattern itself), or with
+ * `pick: leader` on the one of them that leads when it starts. Throws
  * `FaultInputError` for an unknown kind, an `on` that names (or matches) no
  * known link (network faults) or component (process faults) — listing the
  * known names — a bad attribute, or a component lacking the capability
@@ -106,7 +108,16 @@ export function createFault(kind: string, on: string, attributes: Readonly<Recor
   const [what, known] = spec.network ? ['link', ctx.links] : ['component', ctx.components];
   const matched = matchNames(on, [...known.keys()]);
   if (matched.length === 0) throw new FaultInputError(`${kind} fault: unknown ${what} "${on}"; known ${what}s: ${[...known.keys()].join(', ') || '(none)'}`);
-  if (spec.whole || !isNamePattern(on)) return spec.create(on, parsed, ctx);
+  if (spec.whole) return spec.create(on, parsed, ctx);
+  if (parsed.pick === 'leader') {
+    return new LeaderFault(
+      kind,
+      on,
+      parsed,
+      matched.map((name) => ({ component: ctx.components.get(name)!, fault: spec.create(name, parsed, ctx) })),
+    );
+  }
+  if (!isNamePattern(on)) return spec.create(on, parsed, ctx);
   return new GroupFault(
     kind,
     on,

@@ -1,9 +1,9 @@
-import { attributesSchema } from './attribute-schemas.ts';
+import { attributesSchema, pickAttribute } from './attribute-schemas.ts';
 import { requireKillable } from './capability.ts';
 import type { FaultSpec } from './fault-spec.ts';
 import { ProcessToggleFault } from './process-toggle-fault.ts';
 
-const schema = attributesSchema({});
+const schema = attributesSchema({ pick: pickAttribute });
 
 /** `kill`: SIGKILL the component's process; stopping the fault restarts it on the same port and data. Throws `FaultInputError` if it is not Killable. */
 export const kill: FaultSpec<ReturnType<typeof schema.parse>> = {

@@ -134,3 +134,31 @@ describe('the leader of a primary and its replica', () => {
     expect(await disabledLinks()).toEqual([]);
   });
 });
+
+describe('a process fault on the leader (pick: leader)', () => {
+  it('kills the etcd member that leads when it starts, and says which; the other two elect another and serve; stop restarts it and it catches up', async () => {
+    const ops: OpInput[] = [];
+    const nemesis = new Nemesis({ history: { append: (op) => ops.push(op) }, clock: () => 0, ctx: faultContext(env) });
+    const fault = createFault('kill', 'db-*', { pick: 'leader' }, nemesis.ctx);
+    await eventually(() => etcd.put(env.components.get('db-1')!, 'killed', 'before'));
+    await nemesis.start(fault);
+    const leader = (ops[0] as Op & { value: { leader: string } }).value.leader;
+    const others = ['db-1', 'db-2', 'db-3'].filter((m) => m !== leader);
+    try {
+      expect(ops[0]).toMatchObject({ f: 'start-kill', value: { on: 'db-*', pick: 'leader', leader: expect.stringMatching(/^db-[123]$/) } });
+      // Only the leader is down: its client port refuses, the others elect a leader between them and take writes.
+      await expect(etcd.get(env.components.get(leader)!, 'killed', true)).rejects.toThrow();
+      await eventually(() => etcd.put(env.components.get(others[0])!, 'killed', 'during'));
+      expect(await etcd.get(env.components.get(others[1])!, 'killed')).toBe('during');
+    } finally {
+      await nemesis.stop(fault);
+    }
+    expect(ops.map((o) => o.f)).toEqual(['start-kill', 'stop-kill']);
+    expect(ops[1]).toMatchObject({ value: { leader } });
+    expect(await eventually(() => etcd.get(env.components.get(leader)!, 'killed'))).toBe('during');
+  });
+
+  it('is refused, naming the attribute, for a pick that is neither all nor leader', () => {
+    expect(() => createFault('kill', 'db-*', { pick: 'primary' }, faultContext(env))).toThrow(/pick: expected "all" or "leader", got "primary"/);
+  });
+});

@@ -1,9 +1,9 @@
-import { attributesSchema } from './attribute-schemas.ts';
+import { attributesSchema, pickAttribute } from './attribute-schemas.ts';
 import { requirePausable } from './capability.ts';
 import type { FaultSpec } from './fault-spec.ts';
 import { ProcessToggleFault } from './process-toggle-fault.ts';
 
-const schema = attributesSchema({});
+const schema = attributesSchema({ pick: pickAttribute });
 
 /**
  * `pause`: freeze the component (SIGSTOP) until the fault stops (SIGCONT);

@@ -1,10 +1,10 @@
 import type { Component, Killable } from '../runtime/component.ts';
-import { attributesSchema } from './attribute-schemas.ts';
+import { attributesSchema, pickAttribute } from './attribute-schemas.ts';
 import { requireKillable } from './capability.ts';
 import type { Fault } from './fault.ts';
 import type { FaultSpec } from './fault-spec.ts';
 
-const schema = attributesSchema({});
+const schema = attributesSchema({ pick: pickAttribute });
 
 /**
  * A graceful restart (SIGTERM, wait, start on the same port and data),
