@@ -7,7 +7,7 @@ import type { Op, OpInput } from '../history/op.ts';
 import type { Component } from '../runtime/component.ts';
 import type { Environment } from '../runtime/environment.ts';
 import { startLocalEnvironment } from '../runtime/local/start-local-environment.ts';
-import { faultContext } from '../runner/fault-context.ts';
+import { faultContext } from './fault-context.ts';
 import { createFault } from './index.ts';
 import { Nemesis } from './nemesis.ts';
 

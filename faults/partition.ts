@@ -6,7 +6,7 @@ import { attributesSchema, numberAttribute } from './attribute-schemas.ts';
 import type { Fault } from './fault.ts';
 import { FaultInputError } from './fault-input-error.ts';
 import type { FaultContext, FaultSpec } from './fault-spec.ts';
-import { matchNames } from './index.ts';
+import { matchNames } from './name-patterns.ts';
 import { type Grouping, groupings, grudge } from './partition-grouping.ts';
 import { mulberry32 } from './prng.ts';
 

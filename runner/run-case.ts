@@ -7,7 +7,7 @@ import { onShutdown } from '../runtime/shutdown.ts';
 import { Nemesis } from '../faults/nemesis.ts';
 import { createFault } from '../faults/index.ts';
 import type { OpInput } from '../history/op.ts';
-import { faultContext } from './fault-context.ts';
+import { faultContext } from '../faults/fault-context.ts';
 import { runSchedule, type PlannedFault } from '../faults/schedule.ts';
 import { runK6, type K6Result } from './k6.ts';
 import { K6HistoryTail } from './k6-history.ts';

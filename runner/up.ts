@@ -10,7 +10,7 @@ import { Nemesis } from '../faults/nemesis.ts';
 import { startControlServer, BadRequest } from './control-server.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { startEnvironment } from './start-environment.ts';
-import { faultContext } from './fault-context.ts';
+import { faultContext } from '../faults/fault-context.ts';
 import { tokenFile, type UpState } from './control-client.ts';
 import { UsageError } from './usage-error.ts';
 import { stopLeftovers } from '../runtime/local/leftovers.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RunCase, runInline } from './run-inline.ts';
+import { type RunCase, runInline } from '../../runner/run-inline.ts';
 
 /**
  * Jepsen's etcd 3.4.3 analysis (2020), rediscovered: key-value operations

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RunCase, runInline } from './run-inline.ts';
+import { type RunCase, runInline } from '../../runner/run-inline.ts';
 
 /** Three replicas that each take every write, one of them cut off from the others for a while: last-writer-wins against CRDTs. */
 let cases: Record<string, RunCase>;

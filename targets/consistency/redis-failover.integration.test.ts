@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RunCase, runInline } from './run-inline.ts';
+import { type RunCase, runInline } from '../../runner/run-inline.ts';
 
 /**
  * Redis replicas lose acknowledged writes on failover (Jepsen, "Call me

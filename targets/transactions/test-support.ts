@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createFault, type Fault } from '../../faults/index.ts';
-import { faultContext } from '../../runner/fault-context.ts';
+import { faultContext } from '../../faults/fault-context.ts';
 import { endpointUrl } from '../../runtime/endpoint.ts';
 import type { Environment } from '../../runtime/environment.ts';
 import { startLocalEnvironment } from '../../runtime/local/start-local-environment.ts';

@@ -1,5 +1,5 @@
 import type { Environment } from '../runtime/environment.ts';
-import type { FaultContext } from '../faults/index.ts';
+import type { FaultContext } from './fault-spec.ts';
 
 /**
  * What faults may act on in an environment: every link, and every component

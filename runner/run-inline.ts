@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readHistory } from '../../history/index.ts';
-import type { Op } from '../../history/op.ts';
-import { runSuite } from '../../runner/run-suite.ts';
-import type { CaseResult } from '../../runner/run-case.ts';
-import { parseSuite } from '../../runner/suite.ts';
+import { readHistory } from '../history/index.ts';
+import type { Op } from '../history/op.ts';
+import { runSuite } from './run-suite.ts';
+import type { CaseResult } from './run-case.ts';
+import { parseSuite } from './suite.ts';
 
 /** A finished case as the tests read it: its result (checks, figures) and its history. */
 export interface RunCase {
@@ -23,7 +23,7 @@ export interface RunCase {
  * returns each case by name.
  */
 export async function runInline(suite: Record<string, unknown>): Promise<Record<string, RunCase>> {
-  const outDir = join(mkdtempSync(join(tmpdir(), 'pb-consistency-')), 'run');
+  const outDir = join(mkdtempSync(join(tmpdir(), 'pb-inline-')), 'run');
   const { runDir, results } = await runSuite({ suite: parseSuite(suite, 'inline suite'), suiteFile: 'inline suite', outDir });
   return Object.fromEntries(
     results.cases.map((result) => [
