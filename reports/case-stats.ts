@@ -144,6 +144,8 @@ export class StatsAccumulator {
       this.addFaultEvent(op, time);
       return;
     }
+    // k6's setup and teardown (seeding, final reads) are not the load: its figures leave them out.
+    if (op.load === false) return;
     if (op.type === 'invoke') {
       this.invokes++;
       this.firstInvokeNs ??= time;

@@ -42,9 +42,15 @@ export function processId(): number {
 // advance), for measuring what recording itself costs the load generator.
 const recording = __ENV.RECORD !== 'false';
 
-/** Appends one history line (with the wall clock, k6's only one, in ms). An `info` completion retires the process. */
+/**
+ * Appends one history line (with the wall clock, k6's only one, in ms). An
+ * `info` completion retires the process. A line from k6's `setup` or
+ * `teardown` (VU 0: seeding before the load, final reads after it) carries
+ * `load: false`, so that figures of the load (throughput, latency) leave it
+ * out while checkers still read it.
+ */
 export function record(line: Line): void {
-  if (recording) console.log(JSON.stringify({ ...line, wallMs: Date.now() }));
+  if (recording) console.log(JSON.stringify({ ...line, ...(__VU === 0 ? { load: false } : {}), wallMs: Date.now() }));
   if (line.type === 'info') generation++;
 }
 
