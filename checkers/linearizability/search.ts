@@ -34,6 +34,21 @@ export interface SearchBudget {
   deadlineMs: number;
   maxStates: number;
   maxRssBytes: number;
+  /**
+   * Until this time ({@link nowMs}) the RSS is not read and the last
+   * reading stands in (0 if none): a check's verdict reads it from its
+   * first millisecond on. A reading costs 10–50 µs on a small VM, as much
+   * as a small check's whole search, and a millisecond of search grows the
+   * process by a few MB at most. So a check decided within its first
+   * millisecond is not held to the bound: the bound stops a search that
+   * grows, and `unknown` is only ever the verdict of a search it stopped.
+   */
+  readRssFromMs?: number;
+}
+
+/** The RSS `budget` is held to now: {@link rssBytes}, or before `budget.readRssFromMs` the last reading. */
+export function budgetRss(budget: SearchBudget): number {
+  return budget.readRssFromMs !== undefined && nowMs() < budget.readRssFromMs ? rssRead.bytes : rssBytes();
 }
 
 /**
@@ -200,7 +215,7 @@ export class PartitionSearch {
         left = core.remainingTurns();
         if (++this.steps % STEPS === 0) {
           if (nowMs() > budget.deadlineMs) return 'timeout';
-          if (rssBytes() > budget.maxRssBytes) return 'memory-bound';
+          if (budgetRss(budget) > budget.maxRssBytes) return 'memory-bound';
         }
         continue;
       }
