@@ -4,7 +4,7 @@
  * Node runs it without tsx.
  *
  * Before it runs the bundle it compares the bundle's build time with every
- * file the bundle was built from (about 40 `stat`s, well under a
+ * file the bundle was built from (about 60 `stat`s, well under a
  * millisecond). When a source is newer, missing, or the repository has
  * moved, it rebuilds first (esbuild, about 0.1 s) and runs the new bundle:
  * measured against falling back to tsx for that run (about 0.4 s of

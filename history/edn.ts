@@ -1,6 +1,15 @@
-import { parseEDNString } from 'edn-data';
+import { createRequire } from 'node:module';
 import type { Op } from './op.ts';
 import { HistoryError, maxNesting, validateOps, type RawOp } from './parse.ts';
+
+/**
+ * edn-data's decoder, loaded on first use: a history of plain data (every
+ * Jepsen history seen so far, and every JSONL one) never needs it, and
+ * loading it was a few ms of a small `patternbench check`'s start-up.
+ */
+let ednData: typeof import('edn-data') | undefined;
+const parseEDNString: typeof import('edn-data')['parseEDNString'] = (text, options) =>
+  (ednData ??= createRequire(import.meta.url)('edn-data') as typeof import('edn-data')).parseEDNString(text, options);
 
 /** One EDN form found by the scanner: where it starts and ends, and the forms directly inside it. */
 interface Form {

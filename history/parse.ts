@@ -114,7 +114,14 @@ export function validateOps(raws: readonly RawOp[], file: string): Op[] {
       }
       lastTime = fields.time as number;
     }
-    const op = { ...fields, index, time: lastTime, process, type, f, value: fields.value ?? null } as Op;
+    // Copied, then index, time and value set, rather than spread into a literal with them: V8 gives each op
+    // spread so a hidden class of its own when the literal adds a key (a history without index or time), and
+    // every later read of an op's fields (the checkers' per-op loops) is then megamorphic. A `__proto__` key
+    // (JSON may hold one) is kept as a plain field by the spread, where an assignment would set the prototype.
+    const op = (Object.hasOwn(fields, '__proto__') ? { ...fields } : Object.assign({}, fields)) as Op;
+    op.index = index;
+    op.time = lastTime;
+    op.value = fields.value ?? null;
 
     if (process !== 'nemesis') {
       const p = process as number;

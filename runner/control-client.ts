@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Type only: `fault` and `down` load this file at start-up, and `--help` loads no runtime.
 import type { ProcessIdentity } from '../runtime/local/supervisor.ts';
-import { assertAllowedUrl } from './safety.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The state file a running `patternbench up` writes: how to reach it and what it runs. */
@@ -39,6 +38,8 @@ export function readUpState(stateDir = defaultStateDir): UpHandle {
 
 /** Calls the control API of a running `up` with its token; throws with the server's error text on a non-2xx answer. */
 export async function control(state: UpHandle, method: string, path: string, body?: unknown): Promise<unknown> {
+  // Imported here: the loopback rule needs cidr-tools and node:net, which `check` and `--help` (that load this file with every command) never use.
+  const { assertAllowedUrl } = await import('./safety.ts');
   assertAllowedUrl(state.controlUrl, 'control url');
   let res: Response;
   try {

@@ -11,7 +11,11 @@
  * its own). What a command imports when it runs (`run`, `up`: the runtime,
  * the runner) is left out: those commands keep running through tsx, and
  * the bundle stays small. npm packages stay external, resolved from
- * node_modules at run time. `import.meta.url` in a bundled file is
+ * node_modules at run time, but for commander, which every command loads
+ * first: bundled, it is read as part of the one file rather than resolved,
+ * read and scanned for its exports as a CommonJS package (about 5 ms of a
+ * small check's start-up); its `require`s of Node's modules go through
+ * the `require` the bundle's first lines make. `import.meta.url` in a bundled file is
  * replaced with that file's own URL, so the paths a file computes from it
  * (the search core's WebAssembly, the repository's root) are the ones they
  * are in the sources.
@@ -20,7 +24,7 @@
  * build's start time and every input file: cli/compiled.mjs compares them
  * with the files on disk before it runs the bundle.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,12 +49,12 @@ export async function buildCli() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
     write: false,
     metafile: true,
     outfile: bundlePath,
     logLevel: 'error',
-    plugins: [ownUrls, lazyImportsLeftOut],
+    plugins: [ownUrls, lazyImportsLeftOut, packagesExternalButCommander],
   });
   const inputs = [...Object.keys(result.metafile.inputs).map((f) => resolve(root, f)), fileURLToPath(import.meta.url)];
   const stamp = `${STAMP}${JSON.stringify({ root, builtAtMs, inputs })}\n`;
@@ -63,19 +67,19 @@ export async function buildCli() {
 
 /**
  * Whether the bundle at `path` was built in `where` after every file it was
- * built from last changed (about 40 `stat`s, well under a millisecond);
- * false when it is missing, unstamped, built elsewhere, or an input is
- * missing or newer.
+ * built from last changed (its first line read, and about 60 `stat`s: well
+ * under a millisecond); false when it is missing, unstamped, built
+ * elsewhere, or an input is missing or newer.
  */
 export function isFresh(path = bundlePath, where = root) {
-  let text;
+  let first;
   try {
-    text = readFileSync(path, 'utf8');
+    first = firstLine(path);
   } catch {
     return false;
   }
-  if (!text.startsWith(STAMP)) return false;
-  const { root: builtIn, builtAtMs, inputs } = JSON.parse(text.slice(STAMP.length, text.indexOf('\n')));
+  if (first === undefined || !first.startsWith(STAMP)) return false;
+  const { root: builtIn, builtAtMs, inputs } = JSON.parse(first.slice(STAMP.length));
   if (builtIn !== where) return false;
   for (const file of inputs) {
     try {
@@ -85,6 +89,25 @@ export function isFresh(path = bundlePath, where = root) {
     }
   }
   return true;
+}
+
+/** The file's first line (without its newline), read alone: the bundle is a few hundred KB; undefined when it has no newline. */
+function firstLine(path) {
+  const fd = openSync(path, 'r');
+  try {
+    let buffer = Buffer.alloc(1 << 16);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      const newline = buffer.subarray(length, length + n).indexOf(10);
+      if (newline >= 0) return buffer.toString('utf8', 0, length + newline);
+      length += n;
+      if (n === 0) return undefined;
+      if (length === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(buffer.length)]);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Replaces `import.meta.url` in each source with the source's own URL. */
@@ -103,6 +126,16 @@ const lazyImportsLeftOut = {
   name: 'lazy-imports-left-out',
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: resolve(args.resolveDir, args.path), external: true } : undefined));
+  },
+};
+
+/** Leaves every npm package out of the bundle (resolved from node_modules at run time) but commander. */
+const packagesExternalButCommander = {
+  name: 'packages-external-but-commander',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path === 'commander' || args.importer.includes('/node_modules/commander/') ? undefined : { path: args.path, external: true },
+    );
   },
 };
 

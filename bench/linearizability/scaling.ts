@@ -79,7 +79,7 @@ function runRow(spec: RowSpec, wallMs: number, heapMb: number): RowResult | { fa
   // With bin/patternbench's V8 flags, so the rows time what the command runs.
   const r = spawnSync(
     process.execPath,
-    [`--max-old-space-size=${heapMb}`, '--no-liftoff', '--no-wasm-lazy-compilation', '--import', 'tsx', self, '--row', JSON.stringify(spec)],
+    [`--max-old-space-size=${heapMb}`, '--no-wasm-lazy-compilation', '--no-wasm-dynamic-tiering', '--import', 'tsx', self, '--row', JSON.stringify(spec)],
     {
       encoding: 'utf8',
       timeout: wallMs,

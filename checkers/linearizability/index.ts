@@ -5,7 +5,7 @@ import type { Model, ModelOp } from '../models/model.ts';
 import { CoreMemoryError, searchCore } from './core.ts';
 import { PartitionCalls, prepare, type Call, type Prepared } from './prepare.ts';
 import { PartitionScheduler, type RunStop } from './schedule.ts';
-import { nowMs, rssBytes } from './search.ts';
+import { nowMs, rssBytes, type SearchBudget } from './search.ts';
 
 /**
  * One operation of a counterexample with its real-time interval. An `info`
@@ -79,7 +79,7 @@ export interface LinearOptions {
   timeoutMs?: number;
   /** Cap on memoised configurations (linearized set, state) per partition; default 2 000 000. */
   maxStates?: number;
-  /** Bound on the process's resident set size while the check runs, bytes; default {@link DEFAULT_MAX_MEMORY_BYTES}. */
+  /** Bound on the process's resident set size while the check runs (read from its first millisecond on: see {@link SearchBudget.readRssFromMs}), bytes; default {@link DEFAULT_MAX_MEMORY_BYTES}. */
   maxMemoryBytes?: number;
   /** Wall-clock budget for the counterexample once the verdict is `false`, ms; default {@link DEFAULT_EXPLAIN_TIMEOUT_MS}. */
   explainTimeoutMs?: number;
@@ -153,7 +153,7 @@ export function checkLinearizable(history: readonly Op[], opts: LinearOptions): 
 
   const scheduler = new PartitionScheduler(prepared, layout, model.partitionModel ?? model, opts.init);
   try {
-    const stop = scheduler.run({ deadlineMs: startMs + timeoutMs, maxStates, maxRssBytes }, true);
+    const stop = scheduler.run({ deadlineMs: startMs + timeoutMs, maxStates, maxRssBytes, readRssFromMs: startMs + 1 }, true);
     const verdictMs = nowMs() - startMs;
     const base = { model: model.name, ops: calls, partitions: partitions.length, verdictMs };
     if (stop !== 'violation') {

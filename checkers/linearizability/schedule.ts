@@ -1,7 +1,7 @@
 import type { Model } from '../models/model.ts';
 import { acquireSearchCore, releaseSearchCore, type SearchCore } from './core.ts';
 import type { Prepared } from './prepare.ts';
-import { nowMs, PartitionSearch, rssBytes, type SearchBudget, type SearchResult } from './search.ts';
+import { budgetRss, nowMs, PartitionSearch, type SearchBudget, type SearchResult } from './search.ts';
 
 /** Core turns a partition's search runs before the next one has its turn: about a millisecond of walking. */
 const SLICE_TURNS = 1 << 16;
@@ -50,7 +50,7 @@ export class PartitionScheduler {
   run(budget: SearchBudget, untilViolation: boolean): RunStop {
     while (this.paused.length > 0 || this.next < this.results.length) {
       if (nowMs() > budget.deadlineMs) return 'timeout';
-      const rss = rssBytes();
+      const rss = budgetRss(budget);
       if (rss > budget.maxRssBytes) return 'memory-bound';
       const search = this.next < this.results.length && this.paused.length < MAX_PAUSED ? this.start(this.next++) : this.paused.shift()!;
       // The core may grow as far as the RSS (read at most a millisecond ago) leaves room for.

@@ -34,6 +34,21 @@ export interface SearchBudget {
   deadlineMs: number;
   maxStates: number;
   maxRssBytes: number;
+  /**
+   * Until this time ({@link nowMs}) the RSS is not read and the last
+   * reading stands in (0 if none): a check's verdict reads it from its
+   * first millisecond on. A reading costs 10–50 µs on a small VM, as much
+   * as a small check's whole search, and a millisecond of search grows the
+   * process by a few MB at most. So a check decided within its first
+   * millisecond is not held to the bound: the bound stops a search that
+   * grows, and `unknown` is only ever the verdict of a search it stopped.
+   */
+  readRssFromMs?: number;
+}
+
+/** The RSS `budget` is held to now: {@link rssBytes}, or before `budget.readRssFromMs` the last reading. */
+export function budgetRss(budget: SearchBudget): number {
+  return budget.readRssFromMs !== undefined && nowMs() < budget.readRssFromMs ? rssRead.bytes : rssBytes();
 }
 
 /**
@@ -47,7 +62,7 @@ export type SearchOutcome = 'linearizable' | 'violation' | 'timeout' | 'state-bu
 /** The outcome of searching one partition. */
 export interface SearchResult {
   outcome: SearchOutcome;
-  /** The longest linearizable prefix found: indices into the partition's calls, in linearization order. */
+  /** For a violation, the longest linearizable prefix found: indices into the partition's calls, in linearization order; empty for any other outcome (nothing reads it, and a linearizable partition's is every call). */
   prefix: number[];
   /** The model state after `prefix`. */
   state: unknown;
@@ -196,11 +211,11 @@ export class PartitionSearch {
           throw err;
         }
         if (!core.setTransition(from, kind, to)) return outOfMemory();
-        // The turns go on where they stopped; many steps read the clock and the RSS too.
+        // The turns go on where they stopped; many steps read the clock and the RSS too (a reading at most a millisecond old, as the scheduler's).
         left = core.remainingTurns();
         if (++this.steps % STEPS === 0) {
           if (nowMs() > budget.deadlineMs) return 'timeout';
-          if (rssBytes(0) > budget.maxRssBytes) return 'memory-bound';
+          if (budgetRss(budget) > budget.maxRssBytes) return 'memory-bound';
         }
         continue;
       }
@@ -221,7 +236,7 @@ export class PartitionSearch {
     if (!this.laidOut) return { outcome: this.ended ?? 'timeout', prefix: [], state: this.model.init(this.initial), states: 0 };
     return {
       outcome: this.ended ?? 'timeout',
-      prefix: Array.from(new Int32Array(core.memory.buffer, core.prefix(), core.prefixLength())),
+      prefix: this.ended === 'violation' ? Array.from(new Int32Array(core.memory.buffer, core.prefix(), core.prefixLength())) : [],
       state: this.states!.values[core.prefixState()],
       states: this.memoised,
     };
