@@ -57,7 +57,10 @@ describe('a real run ends with its report', () => {
     expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
     for (const c of r.cases) {
       // The stats are the load's: the history's completions but the final reads k6's teardown recorded (keys: 50).
-      const lines = readFileSync(join(runDir, c.dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(join(runDir, c.dir, 'history.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const teardown = lines.filter((op) => op.load === false && op.type !== 'invoke');
       expect(teardown).toHaveLength(50);
       expect(c.stats.ok + c.stats.fail + c.stats.info).toBe(c.history.ok + c.history.fail + c.history.info - teardown.length);
