@@ -13,7 +13,17 @@ let run: RunCase;
 beforeAll(async () => {
   const cases = await runInline({
     name: 'redis-failover',
-    workload: { script: 'targets/consistency/register.k6.ts', rate: 30, duration: '10s', timeout: '2s', preVUs: 8, maxVUs: 8, keys: 6, readRatio: 0.7, casRatio: 0.1 },
+    workload: {
+      script: 'targets/consistency/register.k6.ts',
+      rate: 30,
+      duration: '10s',
+      timeout: '2s',
+      preVUs: 8,
+      maxVUs: 8,
+      keys: 6,
+      readRatio: 0.7,
+      casRatio: 0.1,
+    },
     cases: [{ target: 'redis-replicas', name: 'failover', options: { failover: true } }],
     faults: [
       { fault: 'partition', on: 'db*', grouping: 'one', node: 'db-replica-1', at: '1s', for: '8s' },
