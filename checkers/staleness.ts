@@ -134,17 +134,20 @@ export function checkStaleness(history: readonly Op[], opts: StalenessOptions = 
       const candidates = byValue.get(read.valueKey) ?? [];
       // The successors of each write the read may have returned: committed
       // versions invoked after it completed (they surely took effect after it).
+      // Only versions completed after `afterIndex` can have been invoked after it (the versions are in completion order).
       const superseded: Array<{ successors: number; firstNs: number }> = [];
       const successorsOf = (afterIndex: number) => {
         let successors = 0;
         let firstNs = Infinity;
-        for (let j = 0; j < committed; j++) {
+        for (let j = countBelow(completeIndexes, afterIndex + 1); j < committed; j++) {
           if (versions[j].invokeIndex <= afterIndex) continue;
           successors++;
           firstNs = Math.min(firstNs, versions[j].completeTimeNs);
         }
         return { successors, firstNs };
       };
+      // How long a reading had been surely superseded at the read's start; −∞ when it had not been.
+      const staleForMs = (x: { successors: number; firstNs: number }) => (x.successors === 0 ? -Infinity : (read.invoke.time - x.firstNs) / NS_PER_MS);
       for (const w of candidates) if (w.ok && w.completeIndex < start) superseded.push(successorsOf(w.completeIndex));
       if (read.valueKey === initKey) superseded.push(successorsOf(-1));
       const concurrent = candidates.some((w) => w.invokeIndex < read.done.index && w.completeIndex > start);
@@ -160,15 +163,14 @@ export function checkStaleness(history: readonly Op[], opts: StalenessOptions = 
       const best = concurrent
         ? { successors: 0, firstNs: Infinity }
         : superseded.reduce((a, b) => (b.successors < a.successors || (b.successors === a.successors && b.firstNs > a.firstNs) ? b : a));
-      const k = best.successors;
-      const rawTMs = k === 0 ? -Infinity : (read.invoke.time - best.firstNs) / NS_PER_MS;
       measured.push({
         index: read.done.index,
         ...(key === undefined ? {} : { key }),
         value: read.done.value,
-        k,
-        tMs: Math.max(0, rawTMs),
-        rawTMs: concurrent ? -Infinity : Math.min(...superseded.map((x) => (x.successors === 0 ? -Infinity : (read.invoke.time - x.firstNs) / NS_PER_MS))),
+        k: best.successors,
+        tMs: Math.max(0, staleForMs(best)),
+        // For the visibility curve, the most charitable of the readings: the least time superseded.
+        rawTMs: concurrent ? -Infinity : Math.min(...superseded.map(staleForMs)),
         committed,
         versions,
         completeTimesNs,
@@ -183,12 +185,11 @@ export function checkStaleness(history: readonly Op[], opts: StalenessOptions = 
     let reads = 0;
     let visible = 0;
     for (const m of measured) {
-      // The latest version completed before the read started and at least t ms before it:
-      // completion times never decrease along the versions, so a binary search finds it.
-      // It saw that version or a newer one unless a write surely after the one it returned completed by then.
+      // It counts when some version had completed t ms before it started (completion times never decrease
+      // along the versions, so a binary search says), and saw that or newer unless what it returned had
+      // been surely superseded for t ms or more.
       const thresholdNs = m.read.invoke.time - tMs * NS_PER_MS;
-      const target = Math.min(m.committed, countBelow(m.completeTimesNs, thresholdNs, true)) - 1;
-      if (target < 0) continue;
+      if (m.committed === 0 || countBelow(m.completeTimesNs, thresholdNs, true) === 0) continue;
       reads++;
       if (m.rawTMs < tMs) visible++;
     }
