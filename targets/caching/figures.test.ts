@@ -23,8 +23,9 @@ const read = (
 ): [number, string, string, number, number, Op['type'], Record<string, unknown>] => [p, 'read', 'k0', at, at + 0.01, 'ok', { status: 200, cache, loaded }];
 
 describe('caching figures', () => {
-  it('counts hits client-side, latency by kind, and throughput over the load; final reads (process 0) stay out', () => {
-    const h = history([read(1, 1, 'miss'), read(2, 2, 'hit'), read(3, 3, 'hit'), [4, 'write', 'k0', 4, 4.02, 'ok', { version: 2 }], read(0, 10, 'hit')]);
+  it('counts hits client-side, latency by kind, and throughput over the load; final reads (k6 teardown, load: false) stay out', () => {
+    const rows = [read(1, 1, 'miss'), read(2, 2, 'hit'), read(3, 3, 'hit'), [4, 'write', 'k0', 4, 4.02, 'ok', { version: 2 }] as const, read(0, 10, 'hit')];
+    const h = history(rows as Parameters<typeof history>[0]).map((op) => (op.process === 0 ? { ...op, load: false } : op));
     const f = cachingFigures({ history: h, metrics: [], options: { ttlSeconds: 60 }, workload: { keys: 1 } });
     expect(f.operations).toEqual({ invoked: 4, ok: 4, fail: 0, info: 0 });
     expect(f.hitRatio).toMatchObject({ client: 0.6667, redis: null });

@@ -18,12 +18,12 @@ const NS_PER_S = 1e9;
  * A caching case's own figures, from its saved files alone (pure). Every
  * key, its unit and meaning: `targets/caching/FIGURES.md`. The load's
  * operations are the clients'; the workload's final reads (k6's teardown,
- * process 0 and its successors 100000, 200000 …) are left out of every
+ * marked `load: false` as the generic stats read them) are left out of every
  * figure but the lost-writes count, which is what they are for.
  */
 export function cachingFigures(files: CaseFiles): Record<string, unknown> {
   const operations = pair(files.history);
-  const load = operations.filter((o) => typeof o.invoke.process === 'number' && o.invoke.process % 100_000 !== 0);
+  const load = operations.filter((o) => typeof o.invoke.process === 'number' && o.invoke.load !== false);
   const completed = load.filter((o) => o.done);
   const startNs = Math.min(...load.map((o) => o.invoke.time));
   const endNs = Math.max(...completed.map((o) => o.done!.time));
