@@ -2,16 +2,12 @@ import { checkLostWrites } from '../../checkers/lost-writes.ts';
 import { checkStaleness, distribution } from '../../checkers/staleness.ts';
 import type { MetricsSample } from '../../history/metrics.ts';
 import type { Op } from '../../history/op.ts';
+import { type Operation, pairOperations } from '../../history/pair.ts';
 import { scrambledZipfianPmf, topMass } from '../../workloads/ycsb.ts';
 import type { CaseFiles } from '../family.ts';
 import { asRegisterHistory } from './checks.ts';
 
 /** One operation of the history: its invocation, its completion (if any) and its process. */
-interface Operation {
-  invoke: Op;
-  done?: Op;
-}
-
 const NS_PER_S = 1e9;
 
 /**
@@ -22,7 +18,7 @@ const NS_PER_S = 1e9;
  * figure but the lost-writes count, which is what they are for.
  */
 export function cachingFigures(files: CaseFiles): Record<string, unknown> {
-  const operations = pair(files.history);
+  const operations = pairOperations(files.history);
   const load = operations.filter((o) => typeof o.invoke.process === 'number' && o.invoke.load !== false);
   const completed = load.filter((o) => o.done);
   const startNs = Math.min(...load.map((o) => o.invoke.time));
@@ -64,25 +60,6 @@ export function cachingFigures(files: CaseFiles): Record<string, unknown> {
     lostWrites: { valid: lost.valid, lost: lost.lost, verified: lost.verified, unverified: lost.unverified, acknowledged: lost.acknowledged },
     faults: faults.map((f) => duringFault(f, load)),
   };
-}
-
-/** Invocations paired with their completions by process, in history order. */
-function pair(history: readonly Op[]): Operation[] {
-  const out: Operation[] = [];
-  const open = new Map<number | string, Operation>();
-  for (const op of history) {
-    if (op.process === 'nemesis') continue;
-    if (op.type === 'invoke') {
-      const o: Operation = { invoke: op };
-      open.set(op.process, o);
-      out.push(o);
-    } else {
-      const o = open.get(op.process);
-      if (o) o.done = op;
-      open.delete(op.process);
-    }
-  }
-  return out;
 }
 
 const count = (ops: Operation[], type: Op['type']) => ops.filter((o) => o.done?.type === type).length;

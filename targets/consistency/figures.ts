@@ -3,6 +3,7 @@ import { checkLock } from '../../checkers/lock.ts';
 import { checkStaleness, type Distribution, distribution } from '../../checkers/staleness.ts';
 import type { MetricsSample } from '../../history/metrics.ts';
 import type { Op } from '../../history/op.ts';
+import { type Operation, pairOperations } from '../../history/pair.ts';
 import type { CaseFiles } from '../family.ts';
 import { registerOps } from './checks.ts';
 
@@ -40,9 +41,9 @@ const NS_PER_MS = 1e6;
  * file. Pure.
  */
 export function consistencyFigures({ history, metrics }: CaseFiles): Record<string, unknown> {
-  const ops = pairOps(history);
+  const ops = pairOperations(history);
   const windows = faultWindows(history);
-  const inside = (op: Paired) => windows.some((w) => op.invoke.time >= w.fromMs * NS_PER_MS && op.invoke.time < w.toMs * NS_PER_MS);
+  const inside = (op: Operation) => windows.some((w) => op.invoke.time >= w.fromMs * NS_PER_MS && op.invoke.time < w.toMs * NS_PER_MS);
   for (const w of windows) w.outcomes = outcomes(ops.filter((o) => o.invoke.time >= w.fromMs * NS_PER_MS && o.invoke.time < w.toMs * NS_PER_MS));
   const load = ops.filter((o) => o.invoke.final !== true);
   const spanNs = load.length > 0 ? Math.max(...load.map((o) => o.done?.time ?? o.invoke.time)) - Math.min(...load.map((o) => o.invoke.time)) : 0;
@@ -91,36 +92,12 @@ export function consistencyFigures({ history, metrics }: CaseFiles): Record<stri
   return figures;
 }
 
-interface Paired {
-  invoke: Op;
-  done?: Op;
-}
-
-/** Client invocations with their completions (none for an op the history leaves open, which counts as `info`). */
-function pairOps(history: readonly Op[]): Paired[] {
-  const open = new Map<unknown, Paired>();
-  const out: Paired[] = [];
-  for (const op of history) {
-    if (op.process === 'nemesis') continue;
-    if (op.type === 'invoke') {
-      const p = { invoke: op };
-      open.set(op.process, p);
-      out.push(p);
-    } else {
-      const p = open.get(op.process);
-      if (p) p.done = op;
-      open.delete(op.process);
-    }
-  }
-  return out;
-}
-
-function outcomes(ops: readonly Paired[]): Outcomes {
+function outcomes(ops: readonly Operation[]): Outcomes {
   const byOp = Object.fromEntries([...new Set(ops.map((o) => o.invoke.f))].sort().map((f) => [f, tally(ops.filter((o) => o.invoke.f === f))]));
   return { ...tally(ops), byOp };
 }
 
-function tally(ops: readonly Paired[]): Omit<Outcomes, 'byOp'> {
+function tally(ops: readonly Operation[]): Omit<Outcomes, 'byOp'> {
   const ok = ops.filter((o) => o.done?.type === 'ok').length;
   const fail = ops.filter((o) => o.done?.type === 'fail').length;
   const refused = ops.filter((o) => o.done?.type === 'fail' && typeof o.done.status === 'number' && o.done.status >= 400 && o.done.status < 500).length;
@@ -159,13 +136,13 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
   return windows;
 }
 
-function latencyMs(o: Paired): number {
+function latencyMs(o: Operation): number {
   const reported = o.done?.latencyMs;
   return typeof reported === 'number' ? reported : ((o.done?.time ?? o.invoke.time) - o.invoke.time) / NS_PER_MS;
 }
 
 /** Ok operations by the node that served them. */
-function servedBy(ops: readonly Paired[]): Record<string, number> {
+function servedBy(ops: readonly Operation[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const o of ops) if (o.done?.type === 'ok' && typeof o.done.node === 'string') out[o.done.node] = (out[o.done.node] ?? 0) + 1;
   return out;

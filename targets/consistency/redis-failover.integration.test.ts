@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Op } from '../../history/op.ts';
+import { pairOperations } from '../../history/pair.ts';
 import { type RunCase, runInline } from '../../runner/run-inline.ts';
 
 /**
@@ -46,22 +46,16 @@ describe('Redis replicas with the service failing over', () => {
     const killStopped = h.findIndex((op) => op.f === 'stop-kill');
     expect(promotedAt).toBeGreaterThan(h.findIndex((op) => op.f === 'start-kill'));
     // Every write and successful compare-and-set, with where it was invoked and acknowledged (values are unique in the run).
-    const invokes = new Map<unknown, Op>();
-    const writes: { key: unknown; value: unknown; invokedAt: number; ackedAt: number; node: unknown }[] = [];
-    for (const op of h) {
-      if (op.type === 'invoke') invokes.set(op.process, op);
-      else if (op.type === 'ok' && (op.f === 'write' || op.f === 'cas')) {
-        const invoke = invokes.get(op.process)!;
-        writes.push({
-          key: op.key,
-          value: op.f === 'cas' ? (invoke.value as unknown[])[1] : invoke.value,
-          invokedAt: invoke.index,
-          ackedAt: op.index,
-          node: op.node,
-        });
-      }
-    }
-    // A read served by the promoted replica while the old primary was dead, returning a value that a write the old
+    const writes = pairOperations(h)
+      .filter(({ invoke, done }) => done?.type === 'ok' && (invoke.f === 'write' || invoke.f === 'cas'))
+      .map(({ invoke, done }) => ({
+        key: invoke.key,
+        value: invoke.f === 'cas' ? (invoke.value as unknown[])[1] : invoke.value,
+        invokedAt: invoke.index,
+        ackedAt: done!.index,
+        node: done!.node,
+      }));
+    // A read after the promotion, while the old primary was dead, returning a value that a write the old
     // primary acknowledged had surely superseded (invoked after the value's own write was acknowledged): that write is gone.
     const lost = h.filter((op, i) => {
       if (i <= promotedAt || (killStopped >= 0 && i >= killStopped) || op.type !== 'ok' || op.f !== 'read') return false;
