@@ -15,7 +15,9 @@ import type { Fault } from './fault.ts';
  * an error: a fault on nobody is no fault.
  */
 export class LeaderFault implements Fault {
+  /** The member the last start picked (kept after stop, so the stop op names it too). */
   private leader: { name: string; fault: Fault } | undefined;
+  private active = false;
 
   constructor(
     readonly kind: string,
@@ -30,16 +32,20 @@ export class LeaderFault implements Fault {
   }
 
   async start(): Promise<void> {
-    if (this.leader) return;
+    if (this.active) return;
     const [name] = await askLeaders(this.members.map((m) => m.component));
     const names = this.members.map((m) => m.component.name);
     if (name === undefined) throw new Error(`${this.kind}: no member of ${names.join(', ')} says it leads, so there is no leader to ${this.kind}`);
     // Chosen before it starts: a start that throws may still have landed, and stop must undo it.
     this.leader = { name, fault: this.members.find((m) => m.component.name === name)!.fault };
+    this.active = true;
     await this.leader.fault.start();
   }
 
+  /** Undoes the last start; a later start asks the cluster again, as leadership may have moved. */
   async stop(): Promise<void> {
-    await this.leader?.fault.stop();
+    if (!this.active) return;
+    await this.leader!.fault.stop();
+    this.active = false;
   }
 }

@@ -136,7 +136,7 @@ describe('the leader of a primary and its replica', () => {
 });
 
 describe('a process fault on the leader (pick: leader)', () => {
-  it('kills the etcd member that leads when it starts, and says which; the other two elect another and serve; stop restarts it and it catches up', async () => {
+  it('kills the etcd member that leads when it starts, and says which; the other two elect another and serve; stop restarts it and it catches up; started again, it asks again', async () => {
     const ops: OpInput[] = [];
     const nemesis = new Nemesis({ history: { append: (op) => ops.push(op) }, clock: () => 0, ctx: faultContext(env) });
     const fault = createFault('kill', 'db-*', { pick: 'leader' }, nemesis.ctx);
@@ -153,9 +153,20 @@ describe('a process fault on the leader (pick: leader)', () => {
     } finally {
       await nemesis.stop(fault);
     }
-    expect(ops.map((o) => o.f)).toEqual(['start-kill', 'stop-kill']);
+    expect(ops.slice(0, 2).map((o) => o.f)).toEqual(['start-kill', 'stop-kill']);
     expect(ops[1]).toMatchObject({ value: { leader } });
     expect(await eventually(() => etcd.get(env.components.get(leader)!, 'killed'))).toBe('during');
+    // Started again, it asks again and kills whoever leads now.
+    await eventually(() => etcd.put(env.components.get(others[0])!, 'killed', 'after'));
+    await nemesis.start(fault);
+    const again = (ops[2] as Op & { value: { leader: string } }).value.leader;
+    try {
+      await expect(etcd.get(env.components.get(again)!, 'killed', true)).rejects.toThrow();
+    } finally {
+      await nemesis.stop(fault);
+    }
+    expect(ops.map((o) => o.f)).toEqual(['start-kill', 'stop-kill', 'start-kill', 'stop-kill']);
+    expect(await eventually(() => etcd.get(env.components.get(again)!, 'killed'))).toBe('after');
   });
 
   it('is refused, naming the attribute, for a pick that is neither all nor leader', () => {
