@@ -148,13 +148,15 @@ describe('ListAppendStore on PostgreSQL', () => {
     const [t1, t2] = [await s.begin(), await s.begin()];
     await t2.read(50); // T2's snapshot is taken before T1 commits
     await t1.append(50, 2);
-    const blocked = t2.append(50, 3); // waits for T1's row lock
-    await t1.commit();
-    t1.release();
-    const err = await blocked.then(
+    // Waits for T1's row lock. Its outcome is taken at once: it is refused while T1's commit is still being
+    // awaited, and a rejection with no handler by then is an unhandled one.
+    const blocked = t2.append(50, 3).then(
       () => undefined,
       (e: unknown) => e,
     );
+    await t1.commit();
+    t1.release();
+    const err = await blocked;
     t2.release();
     expect(err).toBeInstanceOf(TxnNotCommitted);
     expect(err).toMatchObject({ reason: 'conflict', code: '40001' });
